@@ -1,0 +1,30 @@
+# Shared helpers for declaring vctp's libraries, executables and tests.
+
+# Warnings as errors, private to each of our targets.
+function(vctp_target_options target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Werror -Wno-error=deprecated-declarations)
+  if(VCTP_SANITIZE)
+    target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer)
+    target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+  endif()
+endfunction()
+
+# vctp_library(name SOURCES ...): a static library vctp_<name> with alias vctp::<name>,
+# public headers under include/, private sources under src/.
+function(vctp_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES" ${ARGN})
+  add_library(vctp_${name} STATIC ${ARG_SOURCES})
+  add_library(vctp::${name} ALIAS vctp_${name})
+  target_include_directories(vctp_${name}
+    PUBLIC $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/include>
+    PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src)
+  set_target_properties(vctp_${name} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+  vctp_target_options(vctp_${name})
+endfunction()
+
+# vctp_executable(name SOURCES ...): an executable in build/bin.
+function(vctp_executable name)
+  cmake_parse_arguments(ARG "" "" "SOURCES" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  vctp_target_options(${name})
+endfunction()

@@ -1,0 +1,121 @@
+#include "vctp/metrics/registry.hpp"
+
+#include <prometheus/counter.h>
+#include <prometheus/exposer.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <chrono>
+#include <stdexcept>
+
+namespace vctp::metrics {
+
+struct Registry::Families {
+  std::map<std::string, prometheus::Family<prometheus::Counter>*> counters;
+  std::map<std::string, prometheus::Family<prometheus::Gauge>*> gauges;
+  std::map<std::string, prometheus::Family<prometheus::Histogram>*> histograms;
+};
+
+void Counter::inc(double by) { impl_->Increment(by); }
+double Counter::value() const { return impl_->Value(); }
+
+void Gauge::set(double v) { impl_->Set(v); }
+void Gauge::inc(double by) { impl_->Increment(by); }
+void Gauge::dec(double by) { impl_->Decrement(by); }
+void Gauge::set_to_now() { impl_->SetToCurrentTime(); }
+double Gauge::value() const { return impl_->Value(); }
+
+void Histogram::observe(double v) { impl_->Observe(v); }
+std::uint64_t Histogram::count() const {
+  return impl_->Collect().histogram.sample_count;
+}
+
+std::vector<double> duration_buckets() {
+  return {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600};
+}
+
+Registry::Registry()
+    : registry_(std::make_shared<prometheus::Registry>()), families_(std::make_unique<Families>()) {}
+
+Registry::~Registry() = default;
+
+namespace {
+
+template <class Builder, class Map>
+auto& family_of(Map& map, prometheus::Registry& registry, Builder builder, const std::string& name,
+                const std::string& help) {
+  auto it = map.find(name);
+  if (it == map.end()) {
+    auto& family = builder.Name(name).Help(help).Register(registry);
+    it = map.emplace(name, &family).first;
+  }
+  return *it->second;
+}
+
+}  // namespace
+
+Counter Registry::counter(const std::string& name, const std::string& help, const Labels& labels) {
+  std::lock_guard lock(mutex_);
+  auto& family = family_of(families_->counters, *registry_, prometheus::BuildCounter(), name, help);
+  return Counter(&family.Add(labels));
+}
+
+Gauge Registry::gauge(const std::string& name, const std::string& help, const Labels& labels) {
+  std::lock_guard lock(mutex_);
+  auto& family = family_of(families_->gauges, *registry_, prometheus::BuildGauge(), name, help);
+  return Gauge(&family.Add(labels));
+}
+
+Histogram Registry::histogram(const std::string& name, const std::string& help,
+                              const std::vector<double>& buckets, const Labels& labels) {
+  std::lock_guard lock(mutex_);
+  auto& family = family_of(families_->histograms, *registry_, prometheus::BuildHistogram(), name, help);
+  return Histogram(&family.Add(labels, buckets));
+}
+
+void Registry::declare_counter_family(const std::string& name, const std::string& help) {
+  std::lock_guard lock(mutex_);
+  family_of(families_->counters, *registry_, prometheus::BuildCounter(), name, help);
+}
+
+void Registry::declare_gauge_family(const std::string& name, const std::string& help) {
+  std::lock_guard lock(mutex_);
+  family_of(families_->gauges, *registry_, prometheus::BuildGauge(), name, help);
+}
+
+void Registry::declare_histogram_family(const std::string& name, const std::string& help) {
+  std::lock_guard lock(mutex_);
+  family_of(families_->histograms, *registry_, prometheus::BuildHistogram(), name, help);
+}
+
+std::string Registry::serialize() const {
+  const prometheus::TextSerializer serializer;
+  return serializer.Serialize(registry_->Collect());
+}
+
+struct MetricsServer::Impl {
+  std::unique_ptr<prometheus::Exposer> exposer;
+};
+
+MetricsServer::MetricsServer(const Registry& registry, const std::string& bind_address, int port)
+    : impl_(std::make_unique<Impl>()) {
+  const std::string address = bind_address + ":" + std::to_string(port);
+  try {
+    impl_->exposer = std::make_unique<prometheus::Exposer>(address, 2);
+  } catch (const std::exception& e) {
+    throw std::runtime_error("cannot serve /metrics on " + address + ": " + e.what() +
+                             " (is another process using the port?)");
+  }
+  impl_->exposer->RegisterCollectable(registry.native());
+}
+
+MetricsServer::~MetricsServer() = default;
+
+int MetricsServer::port() const {
+  const auto ports = impl_->exposer->GetListeningPorts();
+  return ports.empty() ? 0 : ports.front();
+}
+
+}  // namespace vctp::metrics

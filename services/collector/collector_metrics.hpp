@@ -1,0 +1,30 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "vctp/metrics/registry.hpp"
+
+namespace vctp::collector {
+
+/// The collector's metrics; per-vCenter ones are created for every configured vCenter at start.
+struct CollectorMetrics {
+  explicit CollectorMetrics(metrics::Registry& registry);
+
+  /// Creates the per-vCenter series for `vcenter` (reading 0 until it is first snapshotted).
+  void add_vcenter(const std::string& vcenter);
+
+  metrics::Registry& registry;
+  metrics::Counter snapshots_total;
+  metrics::Counter snapshots_failed_total;
+  metrics::Gauge snapshot_last_unix;
+  metrics::Gauge snapshot_last_rows;
+  metrics::Counter connect_failures(const std::string& vcenter);
+  metrics::Gauge snapshot_duration(const std::string& vcenter);
+  metrics::Gauge inventory_size(const std::string& vcenter);
+};
+
+/// The label that names a vCenter in metrics and logs: the host[:port] of its SDK URL.
+std::string vcenter_label(const std::string& sdk_url);
+
+}  // namespace vctp::collector
