@@ -1,6 +1,9 @@
 #pragma once
 
+#include <chrono>
 #include <filesystem>
+#include <functional>
+#include <vector>
 #include <optional>
 #include <string>
 
@@ -44,5 +47,34 @@ struct CommandResult {
   std::string output;
 };
 CommandResult run_command(const std::string& command);
+
+/// A child process started with arguments (no shell), stopped with SIGTERM when destroyed.
+class ChildProcess {
+ public:
+  /// Starts `argv[0]` with `argv`; stdout and stderr go to `log_path` when given.
+  explicit ChildProcess(const std::vector<std::string>& argv, const std::filesystem::path& log_path = {},
+                        const std::vector<std::string>& extra_env = {});
+  ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  int pid() const { return pid_; }
+  /// Sends `signal`.
+  void signal(int signal);
+  /// Waits up to `timeout` for the process to end; returns its exit status (128+signal when
+  /// killed), or nullopt if it is still running.
+  std::optional<int> wait_for_exit(std::chrono::milliseconds timeout);
+  bool running();
+
+ private:
+  int pid_ = -1;
+  std::optional<int> status_;
+};
+
+/// Polls `probe` every 50 ms until it returns true or `timeout` passes; returns the last result.
+bool eventually(const std::function<bool()>& probe, std::chrono::milliseconds timeout);
+
+/// The body of an HTTP GET of `url` through curl (empty on failure).
+std::string http_get(const std::string& url);
 
 }  // namespace vctp::test
