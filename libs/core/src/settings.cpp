@@ -82,6 +82,72 @@ std::vector<std::string> to_list(const YAML::Node& node, const Origin& origin, s
   return values;
 }
 
+double to_price(const YAML::Node& node, const Origin& origin, const std::string& key) {
+  if (!node.IsScalar()) fail(origin, key, "a price (a number >= 0)", describe_node(node));
+  double value = 0;
+  const std::string& s = node.Scalar();
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size() || !(value >= 0)) {
+    fail(origin, key, "a price (a number >= 0)", "'" + s + "'");
+  }
+  return value;
+}
+
+Rates to_rates(const YAML::Node& node, const Origin& origin, const std::string& key) {
+  if (!node.IsMap()) fail(origin, key, "a mapping of prices", describe_node(node));
+  Rates rates;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    const std::string name = it->first.Scalar();
+    const Origin at{origin.source, it->first.Mark().line + 1};
+    const std::string full = key + "." + name;
+    if (name == "vcpu_hour") rates.vcpu_hour = to_price(it->second, at, full);
+    else if (name == "ram_gb_hour") rates.ram_gb_hour = to_price(it->second, at, full);
+    else if (name == "disk_gb_month") rates.disk_gb_month = to_price(it->second, at, full);
+    else if (name == "node_hour") rates.node_hour = to_price(it->second, at, full);
+    else fail(at, full, "one of vcpu_hour, ram_gb_hour, disk_gb_month, node_hour", "'" + name + "'");
+  }
+  return rates;
+}
+
+std::optional<RateCard> to_rate_card(const YAML::Node& node, const Origin& origin, std::string_view key) {
+  if (node.IsNull()) return std::nullopt;
+  if (!node.IsMap()) fail(origin, key, "a mapping (currency, vcpu_hour, ...)", describe_node(node));
+  if (node.size() == 0) return std::nullopt;
+  RateCard card;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    const std::string name = it->first.Scalar();
+    const Origin at{origin.source, it->first.Mark().line + 1};
+    const std::string full = std::string(key) + "." + name;
+    if (name == "currency") {
+      const std::string currency = to_string(it->second, at, full);
+      const bool iso = currency.size() == 3 &&
+                       std::all_of(currency.begin(), currency.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+      if (!iso) fail(at, full, "an ISO 4217 currency code such as EUR or USD", "'" + currency + "'");
+      card.currency = currency;
+    } else if (name == "vcpu_hour") {
+      card.vcpu_hour = to_price(it->second, at, full);
+    } else if (name == "ram_gb_hour") {
+      card.ram_gb_hour = to_price(it->second, at, full);
+    } else if (name == "disk_gb_month") {
+      card.disk_gb_month = to_price(it->second, at, full);
+    } else if (name == "node_hour") {
+      card.node_hour = to_price(it->second, at, full);
+    } else if (name == "tenants" || name == "pools") {
+      if (!it->second.IsMap()) fail(at, full, "a mapping of names to prices", describe_node(it->second));
+      auto& target = name == "tenants" ? card.tenants : card.pools;
+      for (auto entry = it->second.begin(); entry != it->second.end(); ++entry) {
+        const Origin entry_at{origin.source, entry->first.Mark().line + 1};
+        target[entry->first.Scalar()] = to_rates(entry->second, entry_at, full + "." + entry->first.Scalar());
+      }
+    } else {
+      fail(at, full, "one of currency, vcpu_hour, ram_gb_hour, disk_gb_month, node_hour, tenants, pools",
+           "'" + name + "'");
+    }
+  }
+  if (card.currency.empty()) fail(origin, key, "a currency (rates.currency) in a rate card", "none");
+  return card;
+}
+
 /// Converts and validates `node` into the declared member of `settings`.
 void assign(Settings& settings, const SettingDeclaration& decl, const YAML::Node& node,
             const Origin& origin) {
@@ -107,8 +173,10 @@ void assign(Settings& settings, const SettingDeclaration& decl, const YAML::Node
             }
           }
           settings.*member = value;
-        } else {
+        } else if constexpr (std::is_same_v<Member, std::vector<std::string>>) {
           settings.*member = to_list(node, origin, key);
+        } else {
+          settings.*member = to_rate_card(node, origin, key);
         }
       },
       decl.member);
@@ -122,6 +190,14 @@ std::string env_name(std::string_view key) {
 
 /// An environment value as a YAML node: lists accept YAML flow syntax or comma separation.
 YAML::Node env_node(const SettingDeclaration& decl, const std::string& value, const Origin& origin) {
+  if (decl.spec.type == SettingType::kRateCard) {
+    try {
+      return YAML::Load(value);
+    } catch (const YAML::Exception& e) {
+      throw SettingsError(where(origin, decl.spec.key) + ": expected a YAML mapping, got '" + value + "' (" +
+                          e.msg + ")");
+    }
+  }
   if (decl.spec.type != SettingType::kStringList) return YAML::Node(value);
   const auto first = value.find_first_not_of(" \t");
   if (first != std::string::npos && value[first] == '[') {
@@ -204,6 +280,19 @@ Settings Settings::defaults() {
   return settings;
 }
 
+Rates RateCard::effective(const std::string& tenant, const std::string& pool) const {
+  Rates r{vcpu_hour, ram_gb_hour, disk_gb_month, node_hour};
+  const auto apply = [&r](const Rates& o) {
+    if (o.vcpu_hour) r.vcpu_hour = o.vcpu_hour;
+    if (o.ram_gb_hour) r.ram_gb_hour = o.ram_gb_hour;
+    if (o.disk_gb_month) r.disk_gb_month = o.disk_gb_month;
+    if (o.node_hour) r.node_hour = o.node_hour;
+  };
+  if (const auto t = tenants.find(tenant); t != tenants.end()) apply(t->second);
+  if (const auto p = pools.find(pool); p != pools.end()) apply(p->second);
+  return r;
+}
+
 std::optional<std::string> real_environment(const std::string& name) {
   if (const char* value = std::getenv(name.c_str())) return std::string(value);
   return std::nullopt;
@@ -253,10 +342,29 @@ YAML::Node masked_node(const Settings& settings, const SettingDeclaration& decl)
           return YAML::Node(v ? "true" : "false");
         } else if constexpr (std::is_same_v<Member, std::int64_t>) {
           return YAML::Node(std::to_string(v));
-        } else {
+        } else if constexpr (std::is_same_v<Member, std::vector<std::string>>) {
           YAML::Node list(YAML::NodeType::Sequence);
           for (const auto& item : v) list.push_back(decl.spec.secret ? std::string("****") : item);
           return list;
+        } else {
+          YAML::Node card(YAML::NodeType::Map);
+          if (!v) return card;
+          const auto prices = [](const Rates& r) {
+            YAML::Node n(YAML::NodeType::Map);
+            if (r.vcpu_hour) n["vcpu_hour"] = *r.vcpu_hour;
+            if (r.ram_gb_hour) n["ram_gb_hour"] = *r.ram_gb_hour;
+            if (r.disk_gb_month) n["disk_gb_month"] = *r.disk_gb_month;
+            if (r.node_hour) n["node_hour"] = *r.node_hour;
+            return n;
+          };
+          card["currency"] = v->currency;
+          card["vcpu_hour"] = v->vcpu_hour;
+          card["ram_gb_hour"] = v->ram_gb_hour;
+          card["disk_gb_month"] = v->disk_gb_month;
+          card["node_hour"] = v->node_hour;
+          for (const auto& [name, r] : v->tenants) card["tenants"][name] = prices(r);
+          for (const auto& [name, r] : v->pools) card["pools"][name] = prices(r);
+          return card;
         }
       },
       decl.member);
@@ -285,7 +393,7 @@ std::string describe_settings(const Settings& settings) {
   for (const auto& decl : detail::setting_declarations()) {
     out << YAML::Key << std::string(decl.spec.key) << YAML::Value;
     const YAML::Node node = masked_node(settings, decl);
-    if (node.IsSequence()) out << YAML::Flow;
+    if (node.IsSequence() || (node.IsMap() && node.size() == 0)) out << YAML::Flow;
     out << node;
   }
   out << YAML::EndMap << YAML::EndMap;

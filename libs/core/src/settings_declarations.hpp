@@ -12,7 +12,7 @@ namespace vctp::core::detail {
 
 using SettingMember =
     std::variant<std::string Settings::*, bool Settings::*, std::int64_t Settings::*,
-                 std::vector<std::string> Settings::*>;
+                 std::vector<std::string> Settings::*, std::optional<RateCard> Settings::*>;
 
 /// Checks a value already converted to its type; returns what was expected, or "" if valid.
 using StringCheck = std::string (*)(const std::string&);

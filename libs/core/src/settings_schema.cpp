@@ -162,6 +162,11 @@ const std::vector<SettingDeclaration>& setting_declarations() {
        &Settings::api_tokens},
       {{"api_auth_reads", T::kBool, "false", "Require a bearer token for read requests too.", false},
        &Settings::api_auth_reads},
+      {{"rates", T::kRateCard, "{}",
+        "Optional rate card: currency, vcpu_hour, ram_gb_hour, disk_gb_month, node_hour, and "
+        "per-tenant (tenants:) or per-pool (pools:) overrides of those prices; {} = no costs.",
+        false},
+       &Settings::rates},
   };
   return kDeclarations;
 }

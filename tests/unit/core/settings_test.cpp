@@ -182,3 +182,38 @@ TEST_CASE("settings: every declared key has a description and a valid default", 
   }
   CHECK(setting_specs().size() >= 38);
 }
+
+TEST_CASE("settings: the optional rate card", "[settings][rates]") {
+  fake_env().clear();
+  CHECK_FALSE(parse("settings: {}\n").settings.rates.has_value());
+  const auto s = parse(R"(settings:
+  rates:
+    currency: EUR
+    vcpu_hour: 0.01
+    ram_gb_hour: 0.005
+    disk_gb_month: 0.04
+    node_hour: 1.25
+    tenants:
+      research: {vcpu_hour: 0.008}
+    pools:
+      gold: {vcpu_hour: 0.02, ram_gb_hour: 0.01}
+)").settings;
+  REQUIRE(s.rates);
+  CHECK(s.rates->currency == "EUR");
+  CHECK(s.rates->vcpu_hour == Approx(0.01));
+  CHECK(s.rates->node_hour == Approx(1.25));
+  const auto plain = s.rates->effective("other", "silver");
+  CHECK(*plain.vcpu_hour == Approx(0.01));
+  CHECK(*s.rates->effective("research", "silver").vcpu_hour == Approx(0.008));
+  const auto gold = s.rates->effective("research", "gold");
+  CHECK(*gold.vcpu_hour == Approx(0.02));
+  CHECK(*gold.ram_gb_hour == Approx(0.01));
+  CHECK(*gold.disk_gb_month == Approx(0.04));
+  CHECK_THAT(describe_settings(s), Catch::Contains("currency: EUR"));
+
+  CHECK_THAT(error_of("settings:\n  rates:\n    currency: euro\n"), Catch::Contains("rates.currency"));
+  CHECK_THAT(error_of("settings:\n  rates:\n    currency: EUR\n    vcpu_hour: -1\n"),
+             Catch::Contains("rates.vcpu_hour") && Catch::Contains("line 4"));
+  CHECK_THAT(error_of("settings:\n  rates:\n    currency: EUR\n    cpu_hour: 1\n"), Catch::Contains("rates.cpu_hour"));
+  CHECK_THAT(error_of("settings:\n  rates:\n    vcpu_hour: 1\n"), Catch::Contains("currency"));
+}

@@ -10,6 +10,29 @@
 
 namespace vctp::core {
 
+/// Prices per unit of use; an unset price falls back to the card's default.
+struct Rates {
+  std::optional<double> vcpu_hour;
+  std::optional<double> ram_gb_hour;
+  std::optional<double> disk_gb_month;
+  std::optional<double> node_hour;
+};
+
+/// The optional rate card (`rates:`): default prices in one currency, with per-tenant and
+/// per-resource-pool overrides (a pool override wins over a tenant override).
+struct RateCard {
+  std::string currency;
+  double vcpu_hour = 0;
+  double ram_gb_hour = 0;
+  double disk_gb_month = 0;
+  double node_hour = 0;
+  std::map<std::string, Rates> tenants;
+  std::map<std::string, Rates> pools;
+
+  /// The effective prices for a VM of `tenant` in resource pool `pool`.
+  Rates effective(const std::string& tenant, const std::string& pool) const;
+};
+
 /// The effective settings of a vctp service: one YAML file (every key under `settings:`),
 /// overridden per key by `VCTP_<KEY>` environment variables. Every key is declared once, in
 /// settings_schema.cpp, with its type, default, validation and description.
@@ -52,6 +75,7 @@ struct Settings {
   std::int64_t reporter_metrics_port = 0;
   std::vector<std::string> api_tokens;
   bool api_auth_reads = false;
+  std::optional<RateCard> rates;
 
   /// Settings holding every declared default.
   static Settings defaults();

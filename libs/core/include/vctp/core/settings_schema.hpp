@@ -6,7 +6,7 @@
 
 namespace vctp::core {
 
-enum class SettingType { kString, kBool, kInteger, kStringList };
+enum class SettingType { kString, kBool, kInteger, kStringList, kRateCard };
 
 /// The declaration of one setting: the single place its key, type, default and meaning live.
 struct SettingSpec {
