@@ -1,0 +1,40 @@
+#pragma once
+
+#include <nats/nats.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "vctp/bus/connection.hpp"
+#include "vctp/metrics/registry.hpp"
+
+namespace vctp::bus {
+
+/// Shared with the consumer loop, which needs the raw JetStream context.
+struct Connection::Impl {
+  Impl(metrics::Registry& registry, ConnectionOptions opts);
+  ~Impl();
+
+  ConnectionOptions options;
+  metrics::Registry& metrics;
+  std::vector<std::string> masked_urls;
+  natsConnection* nc = nullptr;
+  jsCtx* js = nullptr;
+
+  metrics::Counter reconnects;
+  metrics::Counter disconnects;
+  metrics::Gauge connected_gauge;
+  metrics::Counter publish_retries;
+  metrics::Counter publish_failures;
+
+  std::mutex mutex;
+  std::condition_variable closed_cv;
+  bool closed = false;
+  bool drained = false;
+
+  void drain();
+};
+
+}  // namespace vctp::bus
