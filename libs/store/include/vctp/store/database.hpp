@@ -1,0 +1,135 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "vctp/store/dialect.hpp"
+#include "vctp/store/errors.hpp"
+#include "vctp/store/value.hpp"
+
+namespace vctp::store {
+
+/// Rows appended to one table in bulk: a prepared INSERT reused for every row (SQLite) or
+/// COPY ... FROM STDIN through pqxx::stream_to (PostgreSQL). Values are given in the order of
+/// the columns named when it was opened. Call finish() before using the transaction again.
+class BulkInsert {
+ public:
+  virtual ~BulkInsert() = default;
+  virtual void add_row(const std::vector<Value>& values) = 0;
+  /// Ends the insert; returns the number of rows written.
+  virtual std::int64_t finish() = 0;
+};
+
+/// One database transaction, handed to the body of Database::transact(). It is valid only
+/// inside that body and must not be shared with other threads.
+class Transaction {
+ public:
+  virtual ~Transaction() = default;
+
+  virtual const Dialect& dialect() const = 0;
+  /// Runs SQL text without parameters (several statements separated by `;` allowed).
+  virtual void execute(std::string_view sql) = 0;
+  /// Runs one statement with `$n` parameters; returns the number of rows it changed.
+  virtual std::int64_t execute(std::string_view sql, const Params& params) = 0;
+  /// Runs one query with `$n` parameters and returns its rows.
+  virtual ResultSet query(std::string_view sql, const Params& params = {}) = 0;
+  /// Opens a bulk insert into `table` (a name the caller validated, e.g. TableName::str()).
+  virtual std::unique_ptr<BulkInsert> bulk_insert(std::string_view table,
+                                                  const std::vector<std::string>& columns) = 0;
+  /// Serialises, until this transaction ends, every transaction that locks the same `name`
+  /// (a PostgreSQL advisory transaction lock; SQLite write transactions are serialised anyway).
+  virtual void lock(std::string_view name) = 0;
+
+  /// Whether a table of that exact name exists.
+  bool table_exists(std::string_view name);
+  /// Names of the tables matching a shell-style glob (`snap_hourly_*`), sorted.
+  std::vector<std::string> list_tables(std::string_view glob = "*");
+};
+
+/// How open_database connects and retries.
+struct OpenOptions {
+  /// Attempts to connect while the server is unreachable (refused, not yet accepting
+  /// connections); a bad DSN or a wrong password fails at once.
+  int connect_attempts = 8;
+  /// First pause between connection attempts, doubled each time up to connect_backoff_max.
+  std::chrono::milliseconds connect_backoff{250};
+  std::chrono::milliseconds connect_backoff_max{8000};
+  /// Attempts of a transaction that fails transiently (SQLITE_BUSY after busy_timeout,
+  /// PostgreSQL serialization failure or deadlock, a broken connection before commit).
+  int transaction_attempts = 8;
+  std::chrono::milliseconds retry_backoff{20};
+  /// SQLite's busy_timeout on each connection.
+  std::chrono::milliseconds busy_timeout{5000};
+  /// Connections kept by the pool (threads beyond that wait for one to be free).
+  std::size_t max_connections = 4;
+  /// Apply the embedded migrations at open (the default); when false, the schema is only
+  /// checked to be no newer than this binary.
+  bool migrate = true;
+};
+
+/// A database shared by the threads of a service: a small pool of connections to one SQLite
+/// file or one PostgreSQL database. All methods are thread-safe.
+class Database {
+ public:
+  class Impl;
+  explicit Database(std::unique_ptr<Impl> impl);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  const Dialect& dialect() const;
+  /// "sqlite" or "postgres".
+  std::string_view driver() const;
+  /// The database's location with any password masked, for logs and messages.
+  const std::string& location() const;
+
+  /// Runs SQL text in its own transaction (several statements allowed).
+  void execute(std::string_view sql);
+  /// Runs one statement with parameters in its own transaction; returns changed rows.
+  std::int64_t execute(std::string_view sql, const Params& params);
+  /// Runs one read-only query outside any explicit transaction.
+  ResultSet query(std::string_view sql, const Params& params = {});
+
+  /// Runs `body` in a transaction that commits when the body returns and rolls back when it
+  /// throws. Transient failures (see OpenOptions::transaction_attempts) roll back and run the
+  /// body again, so the body must have no side effects outside the transaction that a rerun
+  /// would repeat. Returns what the body returns.
+  template <typename F>
+  auto transact(F&& body) -> std::invoke_result_t<F&, Transaction&> {
+    using R = std::invoke_result_t<F&, Transaction&>;
+    if constexpr (std::is_void_v<R>) {
+      run_transaction([&](Transaction& tx) { body(tx); });
+    } else {
+      std::optional<R> result;
+      run_transaction([&](Transaction& tx) { result.emplace(body(tx)); });
+      return std::move(*result);
+    }
+  }
+
+  bool table_exists(std::string_view name);
+  std::vector<std::string> list_tables(std::string_view glob = "*");
+
+  /// The highest migration applied to this database.
+  int schema_version();
+
+ private:
+  void run_transaction(const std::function<void(Transaction&)>& body);
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Opens a database: `driver` is "sqlite" (`url` a path, `file:` URI or ":memory:") or
+/// "postgres" (`url` a postgres:// or postgresql:// DSN, or libpq key=value pairs). Applies
+/// the embedded migrations. Throws StoreError (message naming driver and host, password
+/// masked) when it cannot, SchemaTooNew when the database is newer than this binary.
+std::unique_ptr<Database> open_database(std::string_view driver, std::string_view url,
+                                        const OpenOptions& options = {});
+
+}  // namespace vctp::store

@@ -1,0 +1,91 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vctp/store/database.hpp"
+
+namespace vctp::store {
+
+/// The last-known state of a VM (a row of `inventory`, keyed by vcenter_uuid + instance_uuid).
+struct InventoryRecord {
+  std::string vcenter;
+  std::string vcenter_uuid;
+  std::string vm_id;
+  std::string instance_uuid;
+  std::string bios_uuid;
+  std::string name;
+  std::string datacenter;
+  std::string cluster;
+  std::string host;
+  std::string resource_pool;
+  std::string folder;
+  std::string tenant;
+  std::int64_t vcpu_count = 0;
+  std::int64_t ram_mb = 0;
+  double disk_gb = 0;
+  std::string power_state;
+  bool is_template = false;
+  bool srm_placeholder = false;
+  std::string guest_os;
+  std::optional<std::chrono::system_clock::time_point> creation_time;
+  std::optional<std::chrono::system_clock::time_point> deletion_time;
+  std::chrono::system_clock::time_point first_seen;
+  std::chrono::system_clock::time_point last_seen;
+};
+
+/// Inserts or refreshes inventory rows. first_seen keeps its earliest value, creation_time and
+/// deletion_time keep a known value when the new one is empty.
+void upsert_inventory(Transaction& tx, const std::vector<InventoryRecord>& records);
+
+/// Sets deletion_time of a VM (from a VmRemovedEvent, or "not seen any more"); returns whether
+/// the VM was known.
+bool mark_vm_deleted(Transaction& tx, const std::string& vcenter_uuid,
+                     const std::string& instance_uuid,
+                     std::chrono::system_clock::time_point deleted_at);
+
+/// Reads inventory rows of one vCenter (all vCenters when empty), ordered by name.
+std::vector<InventoryRecord> load_inventory(Transaction& tx,
+                                            const std::optional<std::string>& vcenter_uuid = {});
+
+/// A VM lifecycle event from vCenter (a row of `vm_events`, unique on vcenter_uuid + event_key).
+struct VmEvent {
+  std::string vcenter_uuid;
+  std::int64_t event_key = 0;
+  std::string event_type;  ///< VmCreatedEvent, VmRemovedEvent, VmClonedEvent, ...
+  std::chrono::system_clock::time_point created_time;
+  std::string vm_id;
+  std::optional<std::string> instance_uuid;
+  std::string vm_name;
+};
+
+/// Inserts events, ignoring ones already stored; returns how many were new.
+std::int64_t insert_vm_events(Transaction& tx, const std::vector<VmEvent>& events);
+
+/// Where the event reader of a vCenter stopped (a row of `event_checkpoints`).
+struct EventCheckpoint {
+  std::string vcenter_uuid;
+  std::int64_t last_event_key = 0;
+  std::chrono::system_clock::time_point last_event_time;
+};
+
+std::optional<EventCheckpoint> load_event_checkpoint(Transaction& tx,
+                                                     const std::string& vcenter_uuid);
+void save_event_checkpoint(Transaction& tx, const EventCheckpoint& checkpoint);
+
+/// A generated report file (a row of `reports`, unique on file_name).
+struct ReportRecord {
+  std::string kind;    ///< hourly / daily / monthly
+  std::string period;  ///< 2026-11-24T13, 2026-11-24, 2026-11
+  std::string file_name;
+  std::int64_t bytes = 0;
+  std::chrono::system_clock::time_point created_at;
+};
+
+/// Records (or replaces, by file_name) a generated report.
+void record_report(Transaction& tx, const ReportRecord& report);
+
+}  // namespace vctp::store

@@ -1,0 +1,108 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vctp/core/clock.hpp"
+#include "vctp/store/database.hpp"
+#include "vctp/store/snapshot_registry.hpp"
+#include "vctp/store/table_name.hpp"
+
+namespace vctp::store {
+
+/// One VM in an hourly snapshot (a row of snap_hourly_YYYYMMDDHH). Field names are the
+/// public column names.
+struct HourlyVmRow {
+  std::chrono::system_clock::time_point snapshot_time;
+  std::string vcenter;
+  std::string vcenter_uuid;
+  std::string vm_id;  ///< managed object reference, e.g. vm-1234
+  std::string instance_uuid;
+  std::string bios_uuid;
+  std::string name;
+  std::string datacenter;
+  std::string cluster;
+  std::string host;
+  std::string resource_pool;
+  std::string folder;
+  std::string tenant;
+  std::int64_t vcpu_count = 0;
+  std::int64_t ram_mb = 0;
+  double disk_gb = 0;
+  std::string power_state;  ///< poweredOn / poweredOff / suspended
+  bool is_template = false;
+  bool srm_placeholder = false;
+  std::string guest_os;
+  std::optional<std::chrono::system_clock::time_point> creation_time;
+};
+
+/// One ESXi host in an hourly host snapshot (a row of snap_hosts_YYYYMMDDHH).
+struct HostRow {
+  std::chrono::system_clock::time_point snapshot_time;
+  std::string vcenter;
+  std::string vcenter_uuid;
+  std::string host_id;  ///< managed object reference, e.g. host-42
+  std::string name;
+  std::string datacenter;
+  std::string cluster;
+  std::int64_t cpu_cores = 0;
+  std::int64_t cpu_mhz = 0;
+  std::int64_t ram_mb = 0;
+  std::string power_state;       ///< poweredOn / poweredOff / standBy / unknown
+  std::string connection_state;  ///< connected / disconnected / notResponding
+  bool in_maintenance = false;
+};
+
+/// Column names of the two snapshot tables, in table order.
+const std::vector<std::string>& hourly_vm_columns();
+const std::vector<std::string>& host_columns();
+
+/// What a snapshot write did.
+struct SnapshotWriteResult {
+  std::int64_t rows = 0;
+  std::chrono::milliseconds duration{0};
+};
+
+/// Produces the rows of a streamed snapshot: fills the row and returns true, or returns false
+/// at the end. Called inside the write transaction (keep it free of other database work).
+template <typename RowT>
+using RowSource = std::function<bool(RowT& row)>;
+
+/// The bulk write path of the collector: creates a snapshot table, fills it and registers it
+/// in ONE transaction, so a crash or error leaves nothing registered and no half table.
+///
+/// With a vcenter, the hour's table is shared by all vCenters: it is created if missing, that
+/// vCenter's earlier rows are deleted, its rows inserted and (kind, table, vcenter) registered:
+/// a retry replaces the earlier attempt and leaves other vCenters' rows alone. Every row's
+/// `vcenter` must be that vCenter. Without a vcenter the whole table is dropped and recreated.
+class SnapshotWriter {
+ public:
+  SnapshotWriter(Database& db, const core::Clock& clock);
+  explicit SnapshotWriter(Database& db);
+
+  SnapshotWriteResult write_vms(const TableName& table, const std::optional<std::string>& vcenter,
+                                const std::vector<HourlyVmRow>& rows);
+  SnapshotWriteResult write_vms(const TableName& table, const std::optional<std::string>& vcenter,
+                                const RowSource<HourlyVmRow>& source);
+  SnapshotWriteResult write_hosts(const TableName& table,
+                                  const std::optional<std::string>& vcenter,
+                                  const std::vector<HostRow>& rows);
+  SnapshotWriteResult write_hosts(const TableName& table,
+                                  const std::optional<std::string>& vcenter,
+                                  const RowSource<HostRow>& source);
+
+  /// Registers a failed snapshot of `vcenter` (no rows written). An ok registration of the same
+  /// table and vCenter is kept: its rows are still complete.
+  void record_failure(const TableName& table, const std::string& vcenter, const std::string& error,
+                      std::chrono::milliseconds duration);
+
+ private:
+  Database& db_;
+  const core::Clock& clock_;
+};
+
+}  // namespace vctp::store

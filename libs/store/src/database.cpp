@@ -1,0 +1,184 @@
+#include <algorithm>
+#include <random>
+#include <thread>
+
+#include "backend.hpp"
+#include "vctp/core/glob.hpp"
+#include "vctp/core/logging.hpp"
+#include "vctp/core/secrets.hpp"
+
+namespace vctp::store {
+
+bool Transaction::table_exists(std::string_view name) {
+  const std::string sql =
+      dialect().backend() == Backend::kSqlite
+          ? "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $1"
+          : "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() "
+            "AND table_name = $1";
+  return !query(sql, {std::string(name)}).empty();
+}
+
+std::vector<std::string> Transaction::list_tables(std::string_view glob) {
+  const std::string sql =
+      dialect().backend() == Backend::kSqlite
+          ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+          : "SELECT table_name FROM information_schema.tables WHERE table_schema = "
+            "current_schema() AND table_type = 'BASE TABLE'";
+  std::vector<std::string> names;
+  for (const auto& row : query(sql)) {
+    auto name = row.get_text(0);
+    if (core::glob_match(glob, name)) names.push_back(std::move(name));
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+Database::Impl::Impl(Dialect dialect, std::string location, OpenOptions options,
+                     Connector connector, std::size_t max_connections)
+    : dialect_(dialect),
+      location_(std::move(location)),
+      options_(options),
+      connector_(std::move(connector)),
+      max_connections_(std::max<std::size_t>(1, max_connections)) {}
+
+Database::Impl::Lease::~Lease() {
+  if (conn_) impl_->give_back(std::move(conn_));
+}
+
+void Database::Impl::give_back(std::unique_ptr<Connection> conn) {
+  std::lock_guard lock(mutex_);
+  if (conn->broken()) {
+    --open_;
+  } else {
+    idle_.push_back(std::move(conn));
+  }
+  available_.notify_one();
+}
+
+std::unique_ptr<Connection> Database::Impl::connect_with_retry() {
+  auto pause = options_.connect_backoff;
+  const int attempts = std::max(1, options_.connect_attempts);
+  for (int attempt = 1;; ++attempt) {
+    try {
+      return connector_();
+    } catch (const StoreError& e) {
+      if (!e.retryable() || attempt >= attempts) throw;
+      core::log_warn("database not reachable, retrying",
+                     {{"driver", std::string(dialect_.name())},
+                      {"database", location_},
+                      {"attempt", std::to_string(attempt)},
+                      {"of", std::to_string(attempts)},
+                      {"retry_in_ms", std::to_string(pause.count())},
+                      {"error", e.what()}});
+      std::this_thread::sleep_for(pause);
+      pause = std::min(pause * 2, options_.connect_backoff_max);
+    }
+  }
+}
+
+Database::Impl::Lease Database::Impl::acquire() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    if (!idle_.empty()) {
+      auto conn = std::move(idle_.back());
+      idle_.pop_back();
+      return Lease(*this, std::move(conn));
+    }
+    if (open_ < max_connections_) {
+      ++open_;
+      lock.unlock();
+      try {
+        return Lease(*this, connect_with_retry());
+      } catch (...) {
+        lock.lock();
+        --open_;
+        available_.notify_one();
+        throw;
+      }
+    }
+    available_.wait(lock);
+  }
+}
+
+void Database::Impl::with_retry(const std::function<void(Connection&)>& op) {
+  const int attempts = std::max(1, options_.transaction_attempts);
+  auto pause = options_.retry_backoff;
+  thread_local std::minstd_rand jitter(std::random_device{}());
+  for (int attempt = 1;; ++attempt) {
+    auto lease = acquire();
+    try {
+      op(*lease.operator->());
+      return;
+    } catch (const StoreError& e) {
+      if (!e.retryable() || attempt >= attempts) throw;
+      core::log_warn("transient database failure, retrying the transaction",
+                     {{"driver", std::string(dialect_.name())},
+                      {"attempt", std::to_string(attempt)},
+                      {"of", std::to_string(attempts)},
+                      {"error", e.what()}});
+    }
+    // Give the connection back before sleeping so others can use it meanwhile.
+    { auto released = std::move(lease); }
+    const auto spread = std::uniform_int_distribution<long>(0, pause.count())(jitter);
+    std::this_thread::sleep_for(pause + std::chrono::milliseconds(spread));
+    pause = std::min(pause * 2, std::chrono::milliseconds(2000));
+  }
+}
+
+Database::Database(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Database::~Database() = default;
+
+const Dialect& Database::dialect() const { return impl_->dialect_; }
+std::string_view Database::driver() const { return impl_->dialect_.name(); }
+const std::string& Database::location() const { return impl_->location_; }
+
+void Database::run_transaction(const std::function<void(Transaction&)>& body) {
+  impl_->with_retry([&](Connection& conn) { conn.transaction(body); });
+}
+
+void Database::execute(std::string_view sql) {
+  transact([&](Transaction& tx) { tx.execute(sql); });
+}
+
+std::int64_t Database::execute(std::string_view sql, const Params& params) {
+  return transact([&](Transaction& tx) { return tx.execute(sql, params); });
+}
+
+ResultSet Database::query(std::string_view sql, const Params& params) {
+  ResultSet result;
+  impl_->with_retry([&](Connection& conn) { result = conn.query(sql, params); });
+  return result;
+}
+
+bool Database::table_exists(std::string_view name) {
+  return transact([&](Transaction& tx) { return tx.table_exists(name); });
+}
+
+std::vector<std::string> Database::list_tables(std::string_view glob) {
+  return transact([&](Transaction& tx) { return tx.list_tables(glob); });
+}
+
+int Database::schema_version() {
+  return static_cast<int>(
+      query("SELECT COALESCE(MAX(version), 0) FROM schema_version")[0].get_int(0));
+}
+
+std::unique_ptr<Database> open_database(std::string_view driver, std::string_view url,
+                                        const OpenOptions& options) {
+  std::unique_ptr<Database::Impl> impl;
+  if (driver == "sqlite" || driver == "sqlite3") {
+    impl = make_sqlite(url, options);
+  } else if (driver == "postgres" || driver == "postgresql" || driver == "pgx") {
+    impl = make_postgres(url, options);
+  } else {
+    throw StoreError("unknown database driver '" + std::string(driver) +
+                     "' (expected sqlite or postgres) for " + core::mask_url_password(url));
+  }
+  // Fail at start-up, not at first use: open one connection now (with the retry policy).
+  { auto first = impl->acquire(); }
+  auto db = std::make_unique<Database>(std::move(impl));
+  migrate(*db, options.migrate);
+  return db;
+}
+
+}  // namespace vctp::store
