@@ -1,0 +1,48 @@
+#pragma once
+
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace vctp::core {
+
+/// A secret that cannot be encrypted or decrypted (wrong key, damaged value, unreadable key).
+class SecretError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// AES-256-GCM under one 32-byte key: values are "enc:" + base64(nonce | ciphertext | tag).
+class SecretBox {
+ public:
+  /// The key from VCTP_SECRET_KEY (64 hex digits or base64 of 32 bytes) when set, else from
+  /// `key_file`, which is created with mode 0600 and a random key when absent.
+  static SecretBox load_or_create(const std::filesystem::path& key_file);
+
+  /// A box over a raw 32-byte key.
+  explicit SecretBox(std::string key);
+
+  std::string encrypt(std::string_view plaintext) const;
+  /// Decrypts an "enc:" value; throws SecretError when it is damaged or under another key.
+  std::string decrypt(std::string_view value) const;
+
+  static bool is_encrypted(std::string_view value) { return value.rfind("enc:", 0) == 0; }
+
+ private:
+  std::string key_;
+};
+
+/// What happened to the settings file's plaintext password.
+enum class PasswordFileChange { kNone, kEncrypted, kReadOnly };
+
+/// Replaces a plaintext `vcenter_password` in the settings file at `path` by its encrypted
+/// value, in place (written to a temporary file and renamed, keeping the mode), leaving every
+/// other line as it was. A file that cannot be written is left alone (kReadOnly).
+PasswordFileChange encrypt_password_in_file(const std::filesystem::path& path, const SecretBox& box);
+
+/// Where the collector keeps its key: beside the SQLite database, else beside the settings file.
+std::filesystem::path secret_key_path(const std::string& database_driver, const std::string& database_url,
+                                      const std::filesystem::path& settings_path);
+
+}  // namespace vctp::core
