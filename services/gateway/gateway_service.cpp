@@ -1,19 +1,134 @@
 #include "gateway_service.hpp"
 
+#include <unistd.h>
+
+#include <array>
+
+#include "bus_gateway_events.hpp"
+#include "gateway_api.hpp"
+#include "request_tracker.hpp"
+#include "store_gateway_data.hpp"
+#include "vctp/bus/connection.hpp"
+#include "vctp/core/command_line.hpp"
 #include "vctp/core/logging.hpp"
+#include "vctp/http/server.hpp"
+#include "vctp/store/database.hpp"
 
 namespace vctp::gateway {
 
-GatewayService::GatewayService(service::ServiceContext& context) : context_(context) {}
+const char* const kGatewayUsage =
+    "\nGateway options:\n"
+    "  --web-root DIR       serve the web UI from DIR (default: share/vctp/web of the install)\n"
+    "  --hash-token [TOKEN] print the SHA-256 hash of TOKEN (or of the first line of stdin) for\n"
+    "                       api_tokens, and exit\n";
 
-void GatewayService::start() {
-  // Until the REST server lands, the gateway serves its /metrics on bind_port over plain HTTP.
-  server_ = std::make_unique<metrics::MetricsServer>(context_.metrics, context_.settings.bind_ip,
-                                                     static_cast<int>(context_.settings.bind_port));
-  core::log_info("gateway listening", {{"address", context_.settings.bind_ip},
-                                       {"port", std::to_string(server_->port())}});
+void check_gateway_options(const std::vector<std::string>& rest) {
+  for (std::size_t i = 0; i < rest.size(); ++i) {
+    if (rest[i] == "--web-root") {
+      if (i + 1 >= rest.size()) throw core::UsageError("--web-root needs a directory");
+      ++i;
+      continue;
+    }
+    throw core::UsageError("unknown option '" + rest[i] + "'");
+  }
 }
 
-void GatewayService::stop() { server_.reset(); }
+std::filesystem::path find_web_root(const std::vector<std::string>& rest) {
+  for (std::size_t i = 0; i + 1 < rest.size(); ++i) {
+    if (rest[i] == "--web-root") return rest[i + 1];
+  }
+  std::array<char, 4096> exe{};
+  const ssize_t n = ::readlink("/proc/self/exe", exe.data(), exe.size() - 1);
+  if (n > 0) {
+    const std::filesystem::path installed =
+        std::filesystem::path(std::string(exe.data(), static_cast<std::size_t>(n))).parent_path().parent_path() /
+        "share" / "vctp" / "web";
+    if (std::filesystem::exists(installed / "index.html")) return installed;
+  }
+  return VCTP_GATEWAY_SOURCE_WEB_DIR;
+}
+
+struct GatewayService::Parts {
+  std::unique_ptr<store::Database> db;
+  std::unique_ptr<bus::Connection> connection;
+  RequestTracker tracker;
+  std::unique_ptr<StoreGatewayData> data;
+  std::unique_ptr<BusGatewayEvents> events;
+  core::SystemClock clock;
+  std::unique_ptr<GatewayApi> api;
+  std::unique_ptr<http::Server> server;
+  std::thread stream_setup;
+};
+
+GatewayService::GatewayService(service::ServiceContext& context) : context_(context) {}
+
+GatewayService::~GatewayService() { stop(); }
+
+void GatewayService::start() {
+  const auto& s = context_.settings;
+  parts_ = std::make_unique<Parts>();
+  auto& p = *parts_;
+
+  http::ServerOptions server_options;
+  server_options.bind_ip = s.bind_ip;
+  server_options.port = static_cast<int>(s.bind_port);
+  server_options.tls = !s.bind_disable_tls;
+  server_options.tls_cert_file = s.tls_cert_filename;
+  server_options.tls_key_file = s.tls_key_filename;
+  server_options.server_name = "vctp-gateway";
+  if (server_options.tls) {
+    http::ensure_certificate(server_options.tls_cert_file, server_options.tls_key_file, s.bind_ip);
+  }
+
+  p.db = store::open_database(s.database_driver, s.database_url);
+  bus::ConnectionOptions bus_options;
+  bus_options.name = "vctp-gateway";
+  p.connection = std::make_unique<bus::Connection>(s, context_.metrics, bus_options);
+  // The stream normally exists already; make sure of it without holding up the start.
+  p.stream_setup = std::thread([connection = p.connection.get()] {
+    try {
+      connection->ensure_stream();
+    } catch (const std::exception& e) {
+      core::log_warn("cannot set up the JetStream stream yet; requests will fail until NATS is up",
+                     {{"error", e.what()}});
+    }
+  });
+  p.data = std::make_unique<StoreGatewayData>(*p.db);
+  p.events = std::make_unique<BusGatewayEvents>(*p.connection, p.tracker);
+
+  ApiOptions api_options;
+  api_options.token_hashes = s.api_tokens;
+  api_options.auth_reads = s.api_auth_reads;
+  api_options.reports_dir = s.reports_dir;
+  api_options.web_root = find_web_root(context_.command_line.rest);
+  api_options.openapi_yaml = openapi_document();
+  p.api = std::make_unique<GatewayApi>(*p.data, *p.events, p.tracker, context_.metrics, p.clock, api_options);
+  if (p.api->auth().size() == 0) {
+    core::log_warn("api_tokens is empty: every state-changing request will be refused (403)");
+  }
+
+  p.server = std::make_unique<http::Server>(server_options,
+                                            [api = p.api.get()](http::Request& r) { return api->handle(r); });
+  p.server->start();
+  core::log_info("gateway listening", {{"address", s.bind_ip},
+                                       {"port", std::to_string(p.server->port())},
+                                       {"tls", server_options.tls ? "on" : "off"},
+                                       {"web_root", api_options.web_root.string()}});
+}
+
+void GatewayService::stop() {
+  if (!parts_) return;
+  auto& p = *parts_;
+  p.tracker.shutdown();
+  if (p.server) p.server->stop();
+  if (p.stream_setup.joinable()) p.stream_setup.join();
+  p.server.reset();
+  p.api.reset();
+  p.events.reset();
+  p.data.reset();
+  p.connection.reset();
+  p.db.reset();
+  parts_.reset();
+}
 
 }  // namespace vctp::gateway

@@ -1,22 +1,41 @@
 #pragma once
 
+#include <filesystem>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "vctp/metrics/registry.hpp"
 #include "vctp/service/service_main.hpp"
 
 namespace vctp::gateway {
 
-/// The gateway: REST API, web UI and /metrics on bind_ip:bind_port.
+/// The gateway: REST API, web UI and /metrics on bind_ip:bind_port (HTTPS unless
+/// bind_disable_tls), over the database and NATS.
 class GatewayService final : public service::Service {
  public:
   explicit GatewayService(service::ServiceContext& context);
+  ~GatewayService() override;
   void start() override;
   void stop() override;
 
  private:
+  struct Parts;
   service::ServiceContext& context_;
-  std::unique_ptr<metrics::MetricsServer> server_;
+  std::unique_ptr<Parts> parts_;
 };
+
+/// The gateway's own options: `--web-root DIR`. Throws core::UsageError for anything else.
+void check_gateway_options(const std::vector<std::string>& rest);
+
+/// Where the web UI's files are: --web-root, else share/vctp/web next to the binary's prefix,
+/// else the source tree's services/gateway/web (a build that is not installed).
+std::filesystem::path find_web_root(const std::vector<std::string>& rest);
+
+/// The OpenAPI document, embedded at build time from proto/openapi.yaml.
+const std::string& openapi_document();
+
+/// Help text of the gateway's own options.
+extern const char* const kGatewayUsage;
 
 }  // namespace vctp::gateway

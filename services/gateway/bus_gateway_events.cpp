@@ -1,0 +1,79 @@
+#include "bus_gateway_events.hpp"
+
+#include "api_error.hpp"
+#include "vctp/bus/connection.hpp"
+#include "vctp/bus/consumer.hpp"
+#include "vctp/bus/events.hpp"
+#include "vctp/core/logging.hpp"
+
+namespace vctp::gateway {
+namespace {
+
+bus::PublishOptions request_publish_options() {
+  bus::PublishOptions options;
+  options.ack_timeout = std::chrono::milliseconds(2000);
+  options.retry_for = std::chrono::milliseconds(5000);
+  return options;
+}
+
+}  // namespace
+
+struct BusGatewayEvents::Impl {
+  Impl(bus::Connection& c, RequestTracker& t) : connection(c), tracker(t), publisher(c, "gateway") {}
+
+  bus::Connection& connection;
+  RequestTracker& tracker;
+  bus::EventPublisher publisher;
+  bus::Subscription completed;
+};
+
+BusGatewayEvents::BusGatewayEvents(bus::Connection& connection, RequestTracker& tracker)
+    : impl_(std::make_unique<Impl>(connection, tracker)) {
+  impl_->completed = connection.subscribe(bus::AggregateCompleted::kSubject, [impl = impl_.get()](const bus::Message& m) {
+    try {
+      const auto event = bus::parse_event<bus::AggregateCompleted>(m.data);
+      if (!event.request_id) return;
+      AggregateOutcome outcome;
+      outcome.request_id = *event.request_id;
+      outcome.kind = std::string(bus::to_string(event.kind));
+      outcome.period = event.period;
+      outcome.table = event.table;
+      outcome.rows = event.rows;
+      outcome.status = std::string(bus::to_string(event.status));
+      outcome.error = event.error;
+      impl->tracker.complete(outcome);
+    } catch (const bus::BusError& e) {
+      core::log_warn("ignoring an invalid vctp.aggregate.completed", {{"error", e.what()}});
+    }
+  });
+}
+
+BusGatewayEvents::~BusGatewayEvents() = default;
+
+bool BusGatewayEvents::connected() { return impl_->connection.connected(); }
+
+void BusGatewayEvents::request_aggregate(const std::string& kind, const std::string& period,
+                                         const std::string& request_id) {
+  bus::AggregateRequested event;
+  event.kind = bus::parse_aggregate_kind(kind).value_or(bus::AggregateKind::kDaily);
+  event.period = period;
+  event.request_id = request_id;
+  try {
+    impl_->publisher.publish(event, request_publish_options());
+  } catch (const bus::BusError& e) {
+    throw ApiError(ErrorCode::kUnavailable, std::string("cannot publish the request to NATS: ") + e.what());
+  }
+}
+
+std::string BusGatewayEvents::request_snapshot(const std::optional<std::string>& vcenter) {
+  bus::SnapshotRequested event;
+  event.vcenter = vcenter;
+  try {
+    impl_->publisher.publish(event, request_publish_options());
+  } catch (const bus::BusError& e) {
+    throw ApiError(ErrorCode::kUnavailable, std::string("cannot publish the request to NATS: ") + e.what());
+  }
+  return event.envelope.id;
+}
+
+}  // namespace vctp::gateway

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <memory>
+
+#include "gateway_data.hpp"
+#include "request_tracker.hpp"
+
+namespace vctp::bus {
+class Connection;
+}
+
+namespace vctp::gateway {
+
+/// GatewayEvents over NATS: publishes requests to JetStream and follows every
+/// vctp.aggregate.completed (a core subscription: each gateway replica sees all of them) into
+/// the request tracker.
+class BusGatewayEvents final : public GatewayEvents {
+ public:
+  BusGatewayEvents(bus::Connection& connection, RequestTracker& tracker);
+  ~BusGatewayEvents() override;
+
+  bool connected() override;
+  void request_aggregate(const std::string& kind, const std::string& period,
+                         const std::string& request_id) override;
+  std::string request_snapshot(const std::optional<std::string>& vcenter) override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vctp::gateway

@@ -1,0 +1,90 @@
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "gateway_data.hpp"
+#include "request_tracker.hpp"
+#include "token_auth.hpp"
+#include "vctp/core/clock.hpp"
+#include "vctp/http/router.hpp"
+#include "vctp/metrics/registry.hpp"
+
+namespace vctp::gateway {
+
+/// What the REST API is configured with.
+struct ApiOptions {
+  std::vector<std::string> token_hashes;  ///< api_tokens
+  bool auth_reads = false;                ///< api_auth_reads
+  std::filesystem::path reports_dir;
+  std::filesystem::path web_root;         ///< where index.html, app.js, ... are
+  std::string openapi_yaml;               ///< the document served at /api/openapi.yaml
+  std::size_t max_limit = 1000;           ///< the largest `limit` a listing accepts
+  std::chrono::seconds max_wait{60};      ///< the longest `wait` of an aggregation request
+  std::int64_t max_history_days = 400;    ///< the longest range of a VM's history
+};
+
+/// The REST API, the web UI's files and /metrics: a router of handlers over GatewayData and
+/// GatewayEvents, with authentication, error mapping and request metrics around it.
+class GatewayApi {
+ public:
+  GatewayApi(GatewayData& data, GatewayEvents& events, RequestTracker& tracker, metrics::Registry& metrics,
+             const core::Clock& clock, ApiOptions options);
+
+  /// Answers one request; never throws.
+  http::Response handle(http::Request& request);
+
+  const http::Router& router() const { return router_; }
+  const TokenAuth& auth() const { return auth_; }
+
+  /// Registers the gateway's metric families (so they show before the first request).
+  static void register_metrics(metrics::Registry& registry);
+
+ private:
+  http::Response dispatch(http::Request& request, std::string& route);
+  void authorize(const http::Request& request, const std::string& route) const;
+
+  http::Response health(http::Request& request);
+  http::Response ready(http::Request& request);
+  http::Response vcenters(http::Request& request);
+  http::Response snapshots(http::Request& request);
+  http::Response aggregate(http::Request& request);
+  http::Response run_snapshot(http::Request& request);
+  http::Response request_status(http::Request& request);
+  http::Response inventory(http::Request& request);
+  http::Response vm_history(http::Request& request);
+  http::Response daily_summary(http::Request& request);
+  http::Response monthly_summary(http::Request& request);
+  http::Response list_reports(http::Request& request);
+  http::Response download_report(http::Request& request);
+  http::Response metrics_text(http::Request& request);
+  http::Response openapi(http::Request& request);
+  http::Response web_index(http::Request& request);
+  http::Response web_file(http::Request& request);
+
+  http::Response serve_web_file(const std::string& name);
+  http::Response summary_response(const http::Request& request, const Table& table, const std::string& kind,
+                                  const std::string& period);
+
+  GatewayData& data_;
+  GatewayEvents& events_;
+  RequestTracker& tracker_;
+  metrics::Registry& metrics_;
+  const core::Clock& clock_;
+  ApiOptions options_;
+  TokenAuth auth_;
+  http::Router router_;
+};
+
+/// Validation used by the handlers, exposed for unit tests. Each throws ApiError.
+std::size_t parse_limit(const std::optional<std::string>& text, std::size_t max_limit);
+std::chrono::year_month_day parse_day_or_throw(const std::string& text, const std::string& what);
+std::chrono::year_month parse_month_or_throw(const std::string& text, const std::string& what);
+/// A day (start of it) or an ISO 8601 instant.
+TimePoint parse_time_or_throw(const std::string& text, const std::string& what);
+/// A report file name as a request gives it: a plain file name, never a path.
+void check_report_name(const std::string& name);
+
+}  // namespace vctp::gateway
