@@ -18,7 +18,7 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr const char* kSessionCookie = "vmware_soap_session";
-constexpr const char* kDefaultSoapAction = "urn:vim25/6.7";
+constexpr const char* kDefaultSoapAction = "\"urn:vim25/6.7\"";
 
 std::string default_label(const detail::Endpoint& ep) {
   const bool default_port = (ep.tls && ep.port == "443") || (!ep.tls && ep.port == "80");
@@ -57,7 +57,7 @@ struct VcenterClient::Impl {
   }
 
   std::string soap_action() const {
-    if (content && !content->about.api_version.empty()) return "urn:vim25/" + content->about.api_version;
+    if (content && !content->about.api_version.empty()) return "\"urn:vim25/" + content->about.api_version + "\"";
     return kDefaultSoapAction;
   }
 
@@ -180,6 +180,14 @@ struct VcenterClient::Impl {
       }
     } catch (const NotAuthenticatedError&) {
       throw;  // the view died with the session
+    } catch (const SoapFaultError& e) {
+      // Our own view is unknown: it died with an expired session (govmomi's simulator answers
+      // ManagedObjectNotFound where a vCenter says NotAuthenticated). A new session may help.
+      if (e.fault_type() == "ManagedObjectNotFound") {
+        throw NotAuthenticatedError(std::string(e.what()) + " (the container view vanished: session expired?)");
+      }
+      cleanup(view, pending_token);
+      throw;
     } catch (const VsphereError&) {
       cleanup(view, pending_token);
       throw;

@@ -196,6 +196,9 @@ Inventory resolve_inventory(const std::vector<ManagedObject>& objects, const Res
       } else {
         // Not in a folder chain (a VM inside a vApp has no parent folder): place it by its host or pool.
         dc = r.datacenter_of(host ? host : r.pool_owner(pool));
+        if (o.ref_at("parent") != nullptr) {
+          inv.warnings.push_back("VM " + vm.vm_id + " (" + vm.name + "): its folder chain does not reach a datacenter");
+        }
       }
       vm.datacenter = r.name(dc);
 
