@@ -63,6 +63,7 @@ std::unique_ptr<Connection> Database::Impl::connect_with_retry() {
       return connector_();
     } catch (const StoreError& e) {
       if (!e.retryable() || attempt >= attempts) throw;
+      if (options_.on_retry) options_.on_retry("connect", attempt, e);
       core::log_warn("database not reachable, retrying",
                      {{"driver", std::string(dialect_.name())},
                       {"database", location_},
@@ -111,6 +112,7 @@ void Database::Impl::with_retry(const std::function<void(Connection&)>& op) {
       return;
     } catch (const StoreError& e) {
       if (!e.retryable() || attempt >= attempts) throw;
+      if (options_.on_retry) options_.on_retry("transaction", attempt, e);
       core::log_warn("transient database failure, retrying the transaction",
                      {{"driver", std::string(dialect_.name())},
                       {"attempt", std::to_string(attempt)},

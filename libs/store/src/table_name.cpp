@@ -11,7 +11,8 @@ using namespace std::chrono;
 namespace {
 
 constexpr int kMinYear = 1970;
-constexpr int kMaxYear = 9999;
+// std::chrono::system_clock counts nanoseconds in 64 bits: it ends in 2262.
+constexpr int kMaxYear = 2200;
 
 std::string_view prefix(SnapshotKind kind) {
   switch (kind) {
@@ -103,12 +104,14 @@ TableName TableName::hourly(TimePoint t) {
 TableName TableName::hosts(TimePoint t) { return TableName(SnapshotKind::kHosts, floor<hours>(t)); }
 
 TableName TableName::daily(year_month_day day) {
-  if (!day.ok()) throw InvalidTableName("summary_daily: invalid date");
+  if (!day.ok() || !valid_year(day.year())) throw InvalidTableName("summary_daily: invalid date");
   return TableName(SnapshotKind::kDaily, sys_days{day});
 }
 
 TableName TableName::monthly(year_month month) {
-  if (!month.ok()) throw InvalidTableName("summary_monthly: invalid month");
+  if (!month.ok() || !valid_year(month.year())) {
+    throw InvalidTableName("summary_monthly: invalid month");
+  }
   return TableName(SnapshotKind::kMonthly, sys_days{month / 1});
 }
 

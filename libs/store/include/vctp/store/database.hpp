@@ -73,6 +73,9 @@ struct OpenOptions {
   /// Apply the embedded migrations at open (the default); when false, the schema is only
   /// checked to be no newer than this binary.
   bool migrate = true;
+  /// Called before each retry, with what is retried ("connect" or "transaction"), the attempt
+  /// that failed (1-based) and its error: for metrics, or for tests to observe retries.
+  std::function<void(std::string_view what, int attempt, const StoreError& error)> on_retry;
 };
 
 /// A database shared by the threads of a service: a small pool of connections to one SQLite

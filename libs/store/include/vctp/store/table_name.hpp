@@ -31,14 +31,15 @@ class TableName {
   static TableName hourly(TimePoint t);
   /// snap_hosts_YYYYMMDDHH of the UTC hour containing `t`.
   static TableName hosts(TimePoint t);
-  /// summary_daily_YYYYMMDD; throws InvalidTableName for an invalid date.
+  /// summary_daily_YYYYMMDD; throws InvalidTableName for an invalid date (or a year outside
+  /// 1970..2200).
   static TableName daily(std::chrono::year_month_day day);
   /// summary_monthly_YYYYMM; throws InvalidTableName for an invalid month.
   static TableName monthly(std::chrono::year_month month);
   /// The table of `kind` for the period containing `t` (UTC).
   static TableName for_period(SnapshotKind kind, TimePoint t);
 
-  /// Accepts exactly the four patterns with a valid date (years 1970..9999); nullopt otherwise.
+  /// Accepts exactly the four patterns with a valid date (years 1970..2200); nullopt otherwise.
   static std::optional<TableName> try_parse(std::string_view text);
   /// As try_parse, but throws InvalidTableName naming the refused text.
   static TableName parse(std::string_view text);
