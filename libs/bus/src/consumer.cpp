@@ -70,6 +70,13 @@ struct Consumer::Impl {
     return stopping();
   }
 
+  /// retry_delay doubled for each delivery after the first, at most max_retry_delay.
+  std::chrono::milliseconds retry_delay_for(std::uint64_t num_delivered) const {
+    auto delay = options.retry_delay;
+    for (std::uint64_t n = 1; n < num_delivered && delay < options.max_retry_delay; ++n) delay *= 2;
+    return std::min(delay, options.max_retry_delay);
+  }
+
   std::chrono::milliseconds effective_ack_wait() const {
     // When backoff is set, the server uses its first value as the ack wait.
     auto wait = config.backoff.empty() ? config.ack_wait : config.backoff.front();
@@ -116,11 +123,11 @@ struct Consumer::Impl {
       core::log_warn("event handler failed; will retry",
                      {{"consumer", config.durable}, {"subject", message.subject}, {"error", e.what()},
                       {"delivery", std::to_string(message.num_delivered)}});
-      result = HandlerResult::retry(options.retry_delay);
+      result = HandlerResult::retry(retry_delay_for(message.num_delivered));
     } catch (...) {
       core::log_warn("event handler failed with an unknown exception; will retry",
                      {{"consumer", config.durable}, {"subject", message.subject}});
-      result = HandlerResult::retry(options.retry_delay);
+      result = HandlerResult::retry(retry_delay_for(message.num_delivered));
     }
     handler_seconds.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     {

@@ -94,9 +94,11 @@ struct ConsumerConfig {
   std::chrono::milliseconds ack_wait{std::chrono::seconds(30)};
   /// After this many deliveries a message is given up (terminated), never redelivered forever.
   int max_deliver = 10;
-  /// Redelivery delays after an ack timeout (a crashed replica); the last one repeats.
-  std::vector<std::chrono::milliseconds> backoff{std::chrono::seconds(30), std::chrono::seconds(60),
-                                                 std::chrono::seconds(120), std::chrono::seconds(300)};
+  /// Server-side redelivery delays after an ack timeout; empty by default. With nats-server 2.9
+  /// a backoff also stretches every nak delay (the server adds backoff[n] - ack_wait to it), and
+  /// its first value replaces ack_wait, so the consumer loop's own delays (HandlerResult::retry,
+  /// ConsumerOptions::retry_delay, growing with each delivery) are the usual way to back off.
+  std::vector<std::chrono::milliseconds> backoff;
   int max_ack_pending = 1000;
 };
 

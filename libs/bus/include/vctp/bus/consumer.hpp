@@ -39,7 +39,7 @@ class HandlerResult {
 };
 
 /// Handles one message. Throwing InvalidEvent means invalid; throwing anything else means a
-/// transient failure (retried after ConsumerOptions::retry_delay).
+/// transient failure (retried after ConsumerOptions::retry_delay, growing with each delivery).
 using Handler = std::function<HandlerResult(const Message&)>;
 
 /// A handler of one event type: parses the payload (an invalid one is terminated and counted
@@ -57,7 +57,10 @@ struct ConsumerOptions {
   int batch = 10;                               ///< Messages per fetch (1 for long jobs).
   int threads = 1;                              ///< Fetch-and-handle threads.
   std::chrono::milliseconds fetch_wait{1000};   ///< Longest wait of one fetch (bounds stop()).
-  std::chrono::milliseconds retry_delay{5000};  ///< Redelivery delay after a handler throws.
+  /// Redelivery delay after a handler throws: retry_delay on the first delivery, doubling with
+  /// each further delivery, at most max_retry_delay.
+  std::chrono::milliseconds retry_delay{5000};
+  std::chrono::milliseconds max_retry_delay{std::chrono::minutes(5)};
   /// Acknowledge synchronously (the server confirms), so that an acknowledged message is never
   /// delivered again even when the process stops right after.
   bool ack_sync = true;
