@@ -1,0 +1,218 @@
+#include "focus_export.hpp"
+
+#include <cstdio>
+#include <optional>
+
+#include "vctp/core/time_format.hpp"
+
+namespace vctp::reporter {
+namespace {
+
+enum FocusColumn {
+  kBilledCost,
+  kBillingAccountId,
+  kBillingAccountName,
+  kBillingCurrency,
+  kBillingPeriodEnd,
+  kBillingPeriodStart,
+  kChargeCategory,
+  kChargeClass,
+  kChargeDescription,
+  kChargeFrequency,
+  kChargePeriodEnd,
+  kChargePeriodStart,
+  kConsumedQuantity,
+  kConsumedUnit,
+  kContractedCost,
+  kContractedUnitPrice,
+  kEffectiveCost,
+  kInvoiceIssuerName,
+  kListCost,
+  kListUnitPrice,
+  kPricingQuantity,
+  kPricingUnit,
+  kProviderName,
+  kPublisherName,
+  kResourceId,
+  kResourceName,
+  kResourceType,
+  kServiceCategory,
+  kServiceName,
+  kSkuId,
+  kSubAccountId,
+  kSubAccountName,
+  kXVcenter,
+  kXCluster,
+  kXResourcePool,
+  kXTenant,
+  kColumnCount,
+};
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string decimal(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.10g", v);
+  return buf;
+}
+
+/// One charge: a quantity of one priced unit of one resource.
+struct Charge {
+  std::string account_id;
+  std::string account_name;
+  std::string sub_account;
+  std::string resource_id;
+  std::string resource_name;
+  std::string resource_type;
+  std::string service_category;
+  std::string service_name;
+  std::string sku;
+  std::string description;
+  std::string unit;
+  double quantity = 0;
+  double unit_price = 0;
+  std::string vcenter, cluster, pool, tenant;
+};
+
+}  // namespace
+
+const std::vector<std::string>& focus_columns() {
+  static const std::vector<std::string> kColumns{
+      "BilledCost",         "BillingAccountId",  "BillingAccountName", "BillingCurrency",   "BillingPeriodEnd",
+      "BillingPeriodStart", "ChargeCategory",    "ChargeClass",        "ChargeDescription", "ChargeFrequency",
+      "ChargePeriodEnd",    "ChargePeriodStart", "ConsumedQuantity",   "ConsumedUnit",      "ContractedCost",
+      "ContractedUnitPrice", "EffectiveCost",    "InvoiceIssuerName",  "ListCost",          "ListUnitPrice",
+      "PricingQuantity",    "PricingUnit",       "ProviderName",       "PublisherName",     "ResourceId",
+      "ResourceName",       "ResourceType",      "ServiceCategory",    "ServiceName",       "SkuId",
+      "SubAccountId",       "SubAccountName",    "x_VCenter",          "x_Cluster",         "x_ResourcePool",
+      "x_Tenant"};
+  return kColumns;
+}
+
+std::size_t write_focus_csv(std::ostream& out, const MonthlyReportData& data, const ChargePolicy& policy,
+                            const FocusParties& parties) {
+  const auto& columns = focus_columns();
+  for (std::size_t i = 0; i < columns.size(); ++i) out << (i ? "," : "") << columns[i];
+  out << "\r\n";
+
+  const std::string currency = policy.rates && !policy.rates->currency.empty() ? policy.rates->currency : "XXX";
+  const std::string period_start = core::format_iso8601(data.period.start());
+  const std::string period_end = core::format_iso8601(data.period.end());
+  const double days_in_month = data.period.days_in_month();
+  std::size_t rows = 0;
+
+  const auto emit = [&](const Charge& c) {
+    const double cost = c.quantity * c.unit_price;
+    std::vector<std::string> f(kColumnCount);
+    f[kBilledCost] = decimal(cost);
+    f[kBillingAccountId] = c.account_id;
+    f[kBillingAccountName] = c.account_name;
+    f[kBillingCurrency] = currency;
+    f[kBillingPeriodEnd] = period_end;
+    f[kBillingPeriodStart] = period_start;
+    f[kChargeCategory] = "Usage";
+    f[kChargeClass] = "";  // null: not a correction
+    f[kChargeDescription] = c.description;
+    f[kChargeFrequency] = "Usage-Based";
+    f[kChargePeriodEnd] = period_end;
+    f[kChargePeriodStart] = period_start;
+    f[kConsumedQuantity] = decimal(c.quantity);
+    f[kConsumedUnit] = c.unit;
+    f[kContractedCost] = decimal(cost);
+    f[kContractedUnitPrice] = decimal(c.unit_price);
+    f[kEffectiveCost] = decimal(cost);
+    f[kInvoiceIssuerName] = parties.invoice_issuer;
+    f[kListCost] = decimal(cost);
+    f[kListUnitPrice] = decimal(c.unit_price);
+    f[kPricingQuantity] = decimal(c.quantity);
+    f[kPricingUnit] = c.unit;
+    f[kProviderName] = parties.provider;
+    f[kPublisherName] = parties.publisher;
+    f[kResourceId] = c.resource_id;
+    f[kResourceName] = c.resource_name;
+    f[kResourceType] = c.resource_type;
+    f[kServiceCategory] = c.service_category;
+    f[kServiceName] = c.service_name;
+    f[kSkuId] = c.sku;
+    f[kSubAccountId] = c.sub_account;
+    f[kSubAccountName] = c.sub_account;
+    f[kXVcenter] = c.vcenter;
+    f[kXCluster] = c.cluster;
+    f[kXResourcePool] = c.pool;
+    f[kXTenant] = c.tenant;
+    for (std::size_t i = 0; i < f.size(); ++i) out << (i ? "," : "") << csv_field(f[i]);
+    out << "\r\n";
+    ++rows;
+  };
+
+  for (const auto& p : price_summary(data.vms, data.period, policy)) {
+    if (!p.charged) continue;
+    const SummaryVm& vm = *p.vm;
+    const core::Rates r = policy.rates ? policy.rates->effective(vm.tenant, vm.resource_pool) : core::Rates{};
+    Charge c;
+    c.account_id = vm.vcenter_uuid.empty() ? vm.vcenter : vm.vcenter_uuid;
+    c.account_name = vm.vcenter;
+    c.sub_account = vm.tenant;
+    c.resource_id = vm.instance_uuid;
+    c.resource_name = vm.name;
+    c.resource_type = "Virtual Machine";
+    c.service_name = "vSphere Virtual Machines";
+    c.vcenter = vm.vcenter;
+    c.cluster = vm.cluster;
+    c.pool = vm.resource_pool;
+    c.tenant = vm.tenant;
+
+    c.service_category = "Compute";
+    c.sku = "vcpu-hour";
+    c.description = "vCPU allocated to VM " + vm.name;
+    c.unit = "vCPU-Hours";
+    c.quantity = p.usage.vcpu_hours;
+    c.unit_price = r.vcpu_hour.value_or(0);
+    emit(c);
+
+    c.sku = "ram-gb-hour";
+    c.description = "RAM allocated to VM " + vm.name;
+    c.unit = "GB-Hours";
+    c.quantity = p.usage.ram_gb_hours;
+    c.unit_price = r.ram_gb_hour.value_or(0);
+    emit(c);
+
+    c.service_category = "Storage";
+    c.sku = "disk-gb-month";
+    c.description = "Disk provisioned to VM " + vm.name;
+    c.unit = "GB-Months";
+    c.quantity = p.usage.disk_gb_days / days_in_month;
+    c.unit_price = r.disk_gb_month.value_or(0);
+    emit(c);
+  }
+
+  for (const auto& n : data.node_clusters) {
+    Charge c;
+    c.account_id = n.vcenter;
+    c.account_name = n.vcenter;
+    c.resource_id = n.vcenter + "/" + n.cluster;
+    c.resource_name = n.cluster;
+    c.resource_type = "Cluster";
+    c.service_category = "Compute";
+    c.service_name = "vSphere Dedicated Clusters";
+    c.sku = "node-hour";
+    c.description = "Hosts of node-charge cluster " + n.cluster;
+    c.unit = "Node-Hours";
+    c.quantity = n.node_hours;
+    c.unit_price = policy.rates ? policy.rates->node_hour : 0.0;
+    c.vcenter = n.vcenter;
+    c.cluster = n.cluster;
+    emit(c);
+  }
+  return rows;
+}
+
+}  // namespace vctp::reporter

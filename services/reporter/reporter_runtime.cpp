@@ -1,0 +1,206 @@
+#include "reporter_runtime.hpp"
+
+#include <ostream>
+#include <thread>
+
+#include "bus_report_announcer.hpp"
+#include "report_generator.hpp"
+#include "report_trigger.hpp"
+#include "reporter_metrics.hpp"
+#include "reporter_service.hpp"
+#include "store_report_source.hpp"
+#include "vctp/bus/connection.hpp"
+#include "vctp/bus/consumer.hpp"
+#include "vctp/bus/events.hpp"
+#include "vctp/core/clock.hpp"
+#include "vctp/core/logging.hpp"
+#include "vctp/store/database.hpp"
+#include "xlsx_writer.hpp"
+
+namespace vctp::reporter {
+namespace {
+
+constexpr auto kWriteRetryDelay = std::chrono::seconds(60);
+
+std::size_t expected_vcenters(const core::Settings& s) { return s.vcenter_addresses.size(); }
+
+/// Announces when it can and only warns when it cannot: for --once, where the file is what counts.
+class BestEffortAnnouncer final : public ReportAnnouncer {
+ public:
+  explicit BestEffortAnnouncer(ReportAnnouncer* inner) : inner_(inner) {}
+  void announce(const GeneratedReport& report) override {
+    if (!inner_) {
+      core::log_warn("report not announced: NATS is not reachable", {{"file", report.file_name}});
+      return;
+    }
+    try {
+      inner_->announce(report);
+    } catch (const std::exception& e) {
+      core::log_warn("report not announced", {{"file", report.file_name}, {"error", e.what()}});
+    }
+  }
+
+ private:
+  ReportAnnouncer* inner_;
+};
+
+/// What a consumer does with an event that asks for `period` (or for nothing).
+bus::HandlerResult handle_request(ReportGenerator& generator, const std::optional<ReportPeriod>& period) {
+  if (!period) return bus::HandlerResult::ack();
+  try {
+    generator.generate(*period);
+    return bus::HandlerResult::ack();
+  } catch (const NoReportData&) {
+    // Logged and counted by the generator; another event will come when there is data.
+    return bus::HandlerResult::ack();
+  } catch (const ReportWriteError&) {
+    return bus::HandlerResult::retry(kWriteRetryDelay);
+  }
+}
+
+}  // namespace
+
+int run_once(service::ServiceContext& context, const ReportPeriod& period, std::ostream& out, std::ostream& err) {
+  const auto& settings = context.settings;
+  try {
+    auto db = store::open_database(settings.database_driver, settings.database_url);
+    HostSnapshotNodeHours nodes(*db, settings.node_charge_clusters);
+    StoreReportSource source(*db, nodes, expected_vcenters(settings));
+    StoreReportCatalog catalog(*db);
+
+    std::unique_ptr<bus::Connection> connection;
+    std::unique_ptr<bus::EventPublisher> publisher;
+    std::unique_ptr<BusReportAnnouncer> bus_announcer;
+    try {
+      bus::ConnectionOptions options;
+      options.name = "vctp-reporter";
+      options.retry_on_failed_connect = false;
+      connection = std::make_unique<bus::Connection>(settings, context.metrics, options);
+      publisher = std::make_unique<bus::EventPublisher>(*connection, "reporter");
+      bus_announcer = std::make_unique<BusReportAnnouncer>(*publisher);
+    } catch (const std::exception& e) {
+      core::log_warn("NATS not reachable; the report will not be announced", {{"error", e.what()}});
+    }
+    BestEffortAnnouncer announcer(bus_announcer.get());
+
+    ReporterMetrics metrics(context.metrics);
+    core::SystemClock clock;
+    ReportGenerator generator(source, &catalog, &announcer, settings.reports_dir,
+                              ChargePolicy::from_settings(settings), clock, metrics);
+    const GeneratedReport report = generator.generate(period);
+    out << (std::filesystem::path(settings.reports_dir) / report.file_name).string() << "\n";
+    for (const auto& file : report.companion_files) {
+      out << (std::filesystem::path(settings.reports_dir) / file).string() << "\n";
+    }
+    return 0;
+  } catch (const NoReportData& e) {
+    err << "vctp-reporter: no " << to_string(period.kind()) << " report for " << period.label() << ": " << e.what()
+        << "\n";
+  } catch (const ReportWriteError& e) {
+    err << "vctp-reporter: cannot write the " << to_string(period.kind()) << " report for " << period.label()
+        << ": " << e.what() << "\n";
+  } catch (const std::exception& e) {
+    err << "vctp-reporter: the " << to_string(period.kind()) << " report for " << period.label()
+        << " failed: " << e.what() << "\n";
+  }
+  return 1;
+}
+
+struct ReporterRuntime::Parts {
+  explicit Parts(service::ServiceContext& c)
+      : context(c),
+        metrics(c.metrics),
+        db(store::open_database(c.settings.database_driver, c.settings.database_url)),
+        nodes(*db, c.settings.node_charge_clusters),
+        source(*db, nodes, expected_vcenters(c.settings)),
+        catalog(*db),
+        connection(c.settings, c.metrics, bus::ConnectionOptions{.name = "vctp-reporter"}),
+        publisher(connection, "reporter"),
+        announcer(publisher),
+        generator(source, &catalog, &announcer, c.settings.reports_dir, ChargePolicy::from_settings(c.settings),
+                  clock, metrics),
+        service(c, metrics, &generator) {}
+
+  service::ServiceContext& context;
+  ReporterMetrics metrics;
+  core::SystemClock clock;
+  std::unique_ptr<store::Database> db;
+  HostSnapshotNodeHours nodes;
+  StoreReportSource source;
+  StoreReportCatalog catalog;
+  bus::Connection connection;
+  bus::EventPublisher publisher;
+  BusReportAnnouncer announcer;
+  ReportGenerator generator;
+  ReporterService service;
+  std::vector<std::unique_ptr<bus::Consumer>> consumers;
+  std::thread bus_setup;
+};
+
+namespace {
+
+void start_consumers(ReporterRuntime::Parts& p) {
+  bus::ConsumerOptions options;
+  options.batch = 1;  // reports are long jobs: one at a time
+
+  bus::ConsumerConfig snapshots;
+  snapshots.durable = bus::durable_name("reporter", bus::SnapshotCompleted::kSubject);
+  snapshots.filter_subject = std::string(bus::SnapshotCompleted::kSubject);
+  p.consumers.push_back(std::make_unique<bus::Consumer>(
+      p.connection, snapshots,
+      bus::event_handler<bus::SnapshotCompleted>([&p](const bus::SnapshotCompleted& e, const bus::Message&) {
+        return handle_request(p.generator, report_for_snapshot(std::string(bus::to_string(e.kind)), e.period_start,
+                                                               std::string(bus::to_string(e.status))));
+      }),
+      p.context.metrics, options));
+
+  bus::ConsumerConfig aggregates;
+  aggregates.durable = bus::durable_name("reporter", bus::AggregateCompleted::kSubject);
+  aggregates.filter_subject = std::string(bus::AggregateCompleted::kSubject);
+  p.consumers.push_back(std::make_unique<bus::Consumer>(
+      p.connection, aggregates,
+      bus::event_handler<bus::AggregateCompleted>([&p](const bus::AggregateCompleted& e, const bus::Message&) {
+        return handle_request(p.generator, report_for_aggregate(std::string(bus::to_string(e.kind)), e.period,
+                                                                std::string(bus::to_string(e.status))));
+      }),
+      p.context.metrics, options));
+
+  for (auto& consumer : p.consumers) consumer->start(&p.context.stop);
+}
+
+}  // namespace
+
+ReporterRuntime::ReporterRuntime(service::ServiceContext& context) : parts_(std::make_unique<Parts>(context)) {}
+
+ReporterRuntime::~ReporterRuntime() { stop(); }
+
+void ReporterRuntime::start() {
+  auto& p = *parts_;
+  p.service.start();
+  // NATS may come up after us: set up the stream and consumers in the background, retrying, so
+  // that start() returns at once and a stop is never held up.
+  p.bus_setup = std::thread([&p] {
+    while (!p.context.stop.stop_requested()) {
+      try {
+        p.connection.ensure_stream(bus::StreamConfig{}, std::chrono::seconds(2));
+        start_consumers(p);
+        core::log_info("reporter consuming", {{"subjects", "vctp.snapshot.completed, vctp.aggregate.completed"}});
+        return;
+      } catch (const std::exception& e) {
+        p.consumers.clear();
+        core::log_warn("NATS not ready; retrying", {{"error", e.what()}});
+      }
+      if (p.context.stop.wait_for(std::chrono::seconds(5))) return;
+    }
+  });
+}
+
+void ReporterRuntime::stop() {
+  if (!parts_) return;
+  parts_->context.stop.request_stop();
+  if (parts_->bus_setup.joinable()) parts_->bus_setup.join();
+  for (auto& consumer : parts_->consumers) consumer->stop();
+  parts_->service.stop();
+}
+
+}  // namespace vctp::reporter

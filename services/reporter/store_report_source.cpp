@@ -1,0 +1,211 @@
+#include "store_report_source.hpp"
+
+#include <map>
+#include <set>
+
+#include "vctp/core/glob.hpp"
+#include "vctp/store/database.hpp"
+#include "vctp/store/inventory.hpp"
+#include "vctp/store/snapshot_registry.hpp"
+#include "vctp/store/table_name.hpp"
+
+namespace vctp::reporter {
+namespace {
+
+using store::Row;
+using store::SnapshotKind;
+using store::TableName;
+
+std::string text_or_empty(const Row& row, const char* col) { return row.get_opt_text(col).value_or(""); }
+bool flag(const Row& row, const char* col) { return !row.is_null(col) && row.get_bool(col); }
+double number(const Row& row, const char* col) { return row.get_opt_double(col).value_or(0.0); }
+
+std::vector<TableName> tables(store::Database& db, SnapshotKind kind, const ReportPeriod& period) {
+  store::SnapshotRegistry registry(db);
+  return registry.tables_for_period(kind, period.start(), period.end());
+}
+
+/// The table of `kind` for exactly `period`, if registered (or found) with ok status.
+std::optional<TableName> table_for(store::Database& db, SnapshotKind kind, const ReportPeriod& period) {
+  const TableName wanted = TableName::for_period(kind, period.start());
+  for (const auto& t : tables(db, kind, period)) {
+    if (t == wanted && db.table_exists(t.str())) return t;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+HostSnapshotNodeHours::HostSnapshotNodeHours(store::Database& db, std::vector<std::string> node_charge_clusters)
+    : db_(db), node_charge_clusters_(std::move(node_charge_clusters)) {}
+
+std::vector<NodeChargeCluster> HostSnapshotNodeHours::node_hours(const ReportPeriod& period) {
+  if (node_charge_clusters_.empty()) return {};
+  std::map<std::pair<std::string, std::string>, double> hours;
+  for (const auto& table : tables(db_, SnapshotKind::kHosts, period)) {
+    if (!db_.table_exists(table.str())) continue;
+    const auto rows = db_.query("SELECT vcenter, cluster, COUNT(*) AS hosts FROM " + table.str() +
+                                " GROUP BY vcenter, cluster");
+    for (const auto& row : rows) {
+      const std::string cluster = text_or_empty(row, "cluster");
+      if (!core::glob_match_any(node_charge_clusters_, cluster)) continue;
+      hours[{text_or_empty(row, "vcenter"), cluster}] += static_cast<double>(row.get_int("hosts"));
+    }
+  }
+  std::vector<NodeChargeCluster> out;
+  for (const auto& [key, node_hours] : hours) {
+    out.push_back(NodeChargeCluster{key.first, key.second, node_hours / period.hours(), node_hours});
+  }
+  return out;
+}
+
+StoreReportSource::StoreReportSource(store::Database& db, NodeHoursSource& nodes, std::size_t expected_vcenters)
+    : db_(db), nodes_(nodes), expected_vcenters_(expected_vcenters) {}
+
+HourlyReportData StoreReportSource::hourly(const ReportPeriod& period) {
+  const auto table = table_for(db_, SnapshotKind::kHourly, period);
+  if (!table) {
+    throw NoReportData("no hourly snapshot of " + period.label() + " (" +
+                       TableName::hourly(period.start()).str() + " is not registered or not there)");
+  }
+  HourlyReportData data{period, {}};
+  const auto rows = db_.query(
+      "SELECT vcenter, vcenter_uuid, vm_id, instance_uuid, name, datacenter, cluster, host, resource_pool, "
+      "folder, tenant, vcpu_count, ram_mb, disk_gb, power_state, is_template, srm_placeholder, guest_os, "
+      "creation_time FROM " + table->str() + " ORDER BY vcenter, name, instance_uuid");
+  data.vms.reserve(rows.size());
+  for (const auto& row : rows) {
+    SnapshotVm vm;
+    vm.vcenter = text_or_empty(row, "vcenter");
+    vm.vcenter_uuid = text_or_empty(row, "vcenter_uuid");
+    vm.vm_id = text_or_empty(row, "vm_id");
+    vm.instance_uuid = text_or_empty(row, "instance_uuid");
+    vm.name = text_or_empty(row, "name");
+    vm.datacenter = text_or_empty(row, "datacenter");
+    vm.cluster = text_or_empty(row, "cluster");
+    vm.host = text_or_empty(row, "host");
+    vm.resource_pool = text_or_empty(row, "resource_pool");
+    vm.folder = text_or_empty(row, "folder");
+    vm.tenant = text_or_empty(row, "tenant");
+    vm.vcpu_count = row.get_opt_int("vcpu_count").value_or(0);
+    vm.ram_mb = row.get_opt_int("ram_mb").value_or(0);
+    vm.disk_gb = number(row, "disk_gb");
+    vm.power_state = text_or_empty(row, "power_state");
+    vm.is_template = flag(row, "is_template");
+    vm.srm_placeholder = flag(row, "srm_placeholder");
+    vm.guest_os = text_or_empty(row, "guest_os");
+    vm.creation_time = row.get_opt_time("creation_time");
+    data.vms.push_back(std::move(vm));
+  }
+  return data;
+}
+
+std::vector<SummaryVm> StoreReportSource::summary_rows(const ReportPeriod& period) {
+  const SnapshotKind kind = period.kind() == ReportKind::kDaily ? SnapshotKind::kDaily : SnapshotKind::kMonthly;
+  const auto table = table_for(db_, kind, period);
+  if (!table) {
+    throw NoReportData("no " + std::string(to_string(period.kind())) + " summary of " + period.label() + " (" +
+                       TableName::for_period(kind, period.start()).str() +
+                       " is not registered or not there: has the aggregator run?)");
+  }
+  const bool monthly = kind == SnapshotKind::kMonthly;
+  const auto rows = db_.query(
+      "SELECT vcenter, vcenter_uuid, instance_uuid, name, datacenter, cluster, tenant, folder, resource_pool, "
+      "samples_seen, samples_expected, presence, avg_vcpu, max_vcpu, avg_ram_gb, max_ram_gb, avg_disk_gb, "
+      "powered_on_share, is_template, srm_placeholder, node_charge, creation_time, deletion_time" +
+      std::string(monthly ? ", days_present" : "") + " FROM " + table->str() +
+      " ORDER BY vcenter, name, instance_uuid");
+  std::vector<SummaryVm> out;
+  out.reserve(rows.size());
+  for (const auto& row : rows) {
+    SummaryVm vm;
+    vm.vcenter = text_or_empty(row, "vcenter");
+    vm.vcenter_uuid = text_or_empty(row, "vcenter_uuid");
+    vm.instance_uuid = text_or_empty(row, "instance_uuid");
+    vm.name = text_or_empty(row, "name");
+    vm.datacenter = text_or_empty(row, "datacenter");
+    vm.cluster = text_or_empty(row, "cluster");
+    vm.tenant = text_or_empty(row, "tenant");
+    vm.folder = text_or_empty(row, "folder");
+    vm.resource_pool = text_or_empty(row, "resource_pool");
+    vm.samples_seen = row.get_opt_int("samples_seen").value_or(0);
+    vm.samples_expected = row.get_opt_int("samples_expected").value_or(0);
+    vm.presence = number(row, "presence");
+    vm.avg_vcpu = number(row, "avg_vcpu");
+    vm.max_vcpu = number(row, "max_vcpu");
+    vm.avg_ram_gb = number(row, "avg_ram_gb");
+    vm.max_ram_gb = number(row, "max_ram_gb");
+    vm.avg_disk_gb = number(row, "avg_disk_gb");
+    vm.powered_on_share = number(row, "powered_on_share");
+    vm.is_template = flag(row, "is_template");
+    vm.srm_placeholder = flag(row, "srm_placeholder");
+    vm.node_charge = flag(row, "node_charge");
+    vm.creation_time = row.get_opt_time("creation_time");
+    vm.deletion_time = row.get_opt_time("deletion_time");
+    if (monthly) vm.days_present = row.get_opt_double("days_present");
+    out.push_back(std::move(vm));
+  }
+  return out;
+}
+
+Completeness StoreReportSource::completeness(const ReportPeriod& period) {
+  store::SnapshotRegistry registry(db_);
+  const auto records = registry.find(SnapshotKind::kHourly, period.start(), period.end());
+  std::set<std::pair<std::string, std::string>> ok;
+  std::set<std::string> vcenters;
+  for (const auto& r : records) {
+    const std::string vcenter = r.vcenter.value_or("");
+    vcenters.insert(vcenter);
+    if (r.status == store::SnapshotStatus::kOk) ok.insert({r.table_name, vcenter});
+  }
+  const std::size_t n_vcenters = std::max(vcenters.size(), std::max<std::size_t>(expected_vcenters_, 1));
+  Completeness c;
+  c.snapshots_seen = static_cast<std::int64_t>(ok.size());
+  c.snapshots_expected = static_cast<std::int64_t>(n_vcenters) * static_cast<std::int64_t>(period.hours() + 0.5);
+  return c;
+}
+
+std::vector<DailyTrendPoint> StoreReportSource::trend(const ReportPeriod& month) {
+  std::vector<DailyTrendPoint> out;
+  for (const auto& table : tables(db_, SnapshotKind::kDaily, month)) {
+    if (!db_.table_exists(table.str())) continue;
+    const auto rows = db_.query("SELECT SUM(presence) AS vms, SUM(avg_vcpu * presence) AS vcpus, "
+                                "SUM(avg_ram_gb * presence) AS ram_gb FROM " + table.str());
+    DailyTrendPoint p;
+    p.day = table.period_start();
+    if (!rows.empty()) {
+      p.vms = number(rows[0], "vms");
+      p.vcpus = number(rows[0], "vcpus");
+      p.ram_gb = number(rows[0], "ram_gb");
+    }
+    out.push_back(p);
+  }
+  return out;
+}
+
+DailyReportData StoreReportSource::daily(const ReportPeriod& period) {
+  DailyReportData data{period, summary_rows(period), {}, {}};
+  data.node_clusters = nodes_.node_hours(period);
+  data.completeness = completeness(period);
+  return data;
+}
+
+MonthlyReportData StoreReportSource::monthly(const ReportPeriod& period) {
+  MonthlyReportData data{period, summary_rows(period), {}, {}, {}};
+  data.node_clusters = nodes_.node_hours(period);
+  data.completeness = completeness(period);
+  data.trend = trend(period);
+  return data;
+}
+
+void StoreReportCatalog::record(const GeneratedReport& report) {
+  store::ReportRecord record;
+  record.kind = std::string(to_string(report.period.kind()));
+  record.period = report.period.short_label();
+  record.file_name = report.file_name;
+  record.bytes = report.bytes;
+  record.created_at = report.created_at;
+  db_.transact([&](store::Transaction& tx) { store::record_report(tx, record); });
+}
+
+}  // namespace vctp::reporter
