@@ -16,9 +16,37 @@ bus::PublishOptions request_publish_options() {
   return options;
 }
 
+constexpr std::chrono::seconds kStreamSetupTime{3};
+
 }  // namespace
 
 struct BusGatewayEvents::Impl {
+  /// Publishes; when JetStream refuses (the stream may not exist yet on a fresh NATS), makes
+  /// sure the stream exists and tries once more.
+  template <class Event>
+  void publish(Event& event) {
+    try {
+      publisher.publish(event, request_publish_options());
+      return;
+    } catch (const bus::BusError& first) {
+      if (!connection.connected()) {
+        throw ApiError(ErrorCode::kUnavailable, std::string("NATS is not reachable: ") + first.what());
+      }
+      core::log_warn("publish failed; making sure the JetStream stream exists", {{"error", first.what()}});
+    }
+    try {
+      ensure_stream();
+      publisher.publish(event, request_publish_options());
+    } catch (const bus::BusError& e) {
+      throw ApiError(ErrorCode::kUnavailable, std::string("cannot publish the request to NATS: ") + e.what());
+    }
+  }
+
+  void ensure_stream() {
+    const bus::StreamConfig config;
+    connection.ensure_stream(config, kStreamSetupTime);
+  }
+
   Impl(bus::Connection& c, RequestTracker& t) : connection(c), tracker(t), publisher(c, "gateway") {}
 
   bus::Connection& connection;
@@ -58,21 +86,13 @@ void BusGatewayEvents::request_aggregate(const std::string& kind, const std::str
   event.kind = bus::parse_aggregate_kind(kind).value_or(bus::AggregateKind::kDaily);
   event.period = period;
   event.request_id = request_id;
-  try {
-    impl_->publisher.publish(event, request_publish_options());
-  } catch (const bus::BusError& e) {
-    throw ApiError(ErrorCode::kUnavailable, std::string("cannot publish the request to NATS: ") + e.what());
-  }
+  impl_->publish(event);
 }
 
 std::string BusGatewayEvents::request_snapshot(const std::optional<std::string>& vcenter) {
   bus::SnapshotRequested event;
   event.vcenter = vcenter;
-  try {
-    impl_->publisher.publish(event, request_publish_options());
-  } catch (const bus::BusError& e) {
-    throw ApiError(ErrorCode::kUnavailable, std::string("cannot publish the request to NATS: ") + e.what());
-  }
+  impl_->publish(event);
   return event.envelope.id;
 }
 

@@ -57,7 +57,6 @@ struct GatewayService::Parts {
   core::SystemClock clock;
   std::unique_ptr<GatewayApi> api;
   std::unique_ptr<http::Server> server;
-  std::thread stream_setup;
 };
 
 GatewayService::GatewayService(service::ServiceContext& context) : context_(context) {}
@@ -83,16 +82,8 @@ void GatewayService::start() {
   p.db = store::open_database(s.database_driver, s.database_url);
   bus::ConnectionOptions bus_options;
   bus_options.name = "vctp-gateway";
+  bus_options.drain_timeout = std::chrono::milliseconds(1000);
   p.connection = std::make_unique<bus::Connection>(s, context_.metrics, bus_options);
-  // The stream normally exists already; make sure of it without holding up the start.
-  p.stream_setup = std::thread([connection = p.connection.get()] {
-    try {
-      connection->ensure_stream();
-    } catch (const std::exception& e) {
-      core::log_warn("cannot set up the JetStream stream yet; requests will fail until NATS is up",
-                     {{"error", e.what()}});
-    }
-  });
   p.data = std::make_unique<StoreGatewayData>(*p.db);
   p.events = std::make_unique<BusGatewayEvents>(*p.connection, p.tracker);
 
@@ -121,7 +112,6 @@ void GatewayService::stop() {
   auto& p = *parts_;
   p.tracker.shutdown();
   if (p.server) p.server->stop();
-  if (p.stream_setup.joinable()) p.stream_setup.join();
   p.server.reset();
   p.api.reset();
   p.events.reset();
