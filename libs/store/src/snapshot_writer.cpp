@@ -70,45 +70,46 @@ std::string create_sql(const Dialect& d, const TableName& table,
   return sql + ")";
 }
 
-void to_values(const HourlyVmRow& r, std::vector<Value>& v) {
+/// Moves the row's strings into `v` (the source refills the row for the next one).
+void to_values(HourlyVmRow& r, std::vector<Value>& v) {
   v.clear();
   v.push_back(time_value(r.snapshot_time));
-  v.emplace_back(r.vcenter);
-  v.emplace_back(r.vcenter_uuid);
-  v.emplace_back(r.vm_id);
-  v.emplace_back(r.instance_uuid);
-  v.emplace_back(r.bios_uuid);
-  v.emplace_back(r.name);
-  v.emplace_back(r.datacenter);
-  v.emplace_back(r.cluster);
-  v.emplace_back(r.host);
-  v.emplace_back(r.resource_pool);
-  v.emplace_back(r.folder);
-  v.emplace_back(r.tenant);
+  v.emplace_back(std::move(r.vcenter));
+  v.emplace_back(std::move(r.vcenter_uuid));
+  v.emplace_back(std::move(r.vm_id));
+  v.emplace_back(std::move(r.instance_uuid));
+  v.emplace_back(std::move(r.bios_uuid));
+  v.emplace_back(std::move(r.name));
+  v.emplace_back(std::move(r.datacenter));
+  v.emplace_back(std::move(r.cluster));
+  v.emplace_back(std::move(r.host));
+  v.emplace_back(std::move(r.resource_pool));
+  v.emplace_back(std::move(r.folder));
+  v.emplace_back(std::move(r.tenant));
   v.emplace_back(r.vcpu_count);
   v.emplace_back(r.ram_mb);
   v.emplace_back(r.disk_gb);
-  v.emplace_back(r.power_state);
+  v.emplace_back(std::move(r.power_state));
   v.push_back(bool_value(r.is_template));
   v.push_back(bool_value(r.srm_placeholder));
-  v.emplace_back(r.guest_os);
+  v.emplace_back(std::move(r.guest_os));
   v.push_back(time_value(r.creation_time));
 }
 
-void to_values(const HostRow& r, std::vector<Value>& v) {
+void to_values(HostRow& r, std::vector<Value>& v) {
   v.clear();
   v.push_back(time_value(r.snapshot_time));
-  v.emplace_back(r.vcenter);
-  v.emplace_back(r.vcenter_uuid);
-  v.emplace_back(r.host_id);
-  v.emplace_back(r.name);
-  v.emplace_back(r.datacenter);
-  v.emplace_back(r.cluster);
+  v.emplace_back(std::move(r.vcenter));
+  v.emplace_back(std::move(r.vcenter_uuid));
+  v.emplace_back(std::move(r.host_id));
+  v.emplace_back(std::move(r.name));
+  v.emplace_back(std::move(r.datacenter));
+  v.emplace_back(std::move(r.cluster));
   v.emplace_back(r.cpu_cores);
   v.emplace_back(r.cpu_mhz);
   v.emplace_back(r.ram_mb);
-  v.emplace_back(r.power_state);
-  v.emplace_back(r.connection_state);
+  v.emplace_back(std::move(r.power_state));
+  v.emplace_back(std::move(r.connection_state));
   v.push_back(bool_value(r.in_maintenance));
 }
 
@@ -152,7 +153,8 @@ SnapshotWriteResult write(Database& db, const core::Clock& clock, const TableNam
     std::vector<Value> values;
     values.reserve(defs.size());
     bool first = true;
-    while (next(row, first && restart)) {
+    // Each row starts from defaults: to_values moved the previous one's strings away.
+    while ((row = RowT{}, next(row, first && restart))) {
       first = false;
       if (vcenter && row.vcenter != *vcenter) {
         throw StoreError("snapshot write of " + table.str() + " for vCenter " + *vcenter +

@@ -178,11 +178,33 @@ class SqliteBulkInsert final : public BulkInsert {
       throw StoreError("bulk insert: row of " + std::to_string(values.size()) + " values for " +
                        std::to_string(columns_) + " columns");
     }
-    conn_.bind(stmt_, values);
-    conn_.run(stmt_, nullptr);
+    // The INSERT names its parameters $1..$n in order, so they bind by position; the values
+    // outlive the step, so SQLite need not copy them.
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      const int index = static_cast<int>(i + 1);
+      const auto& v = values[i];
+      int rc = SQLITE_OK;
+      if (std::holds_alternative<std::monostate>(v)) {
+        rc = sqlite3_bind_null(stmt_, index);
+      } else if (const auto* n = std::get_if<std::int64_t>(&v)) {
+        rc = sqlite3_bind_int64(stmt_, index, *n);
+      } else if (const auto* d = std::get_if<double>(&v)) {
+        rc = sqlite3_bind_double(stmt_, index, *d);
+      } else {
+        const auto& text = std::get<std::string>(v);
+        rc = sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
+      }
+      if (rc != SQLITE_OK) conn_.check(rc, "bind bulk insert value");
+    }
+    const int rc = sqlite3_step(stmt_);
+    sqlite3_reset(stmt_);
+    if (rc != SQLITE_DONE) conn_.check(rc == SQLITE_ROW ? SQLITE_MISUSE : rc, "bulk insert");
     ++rows_;
   }
-  std::int64_t finish() override { return rows_; }
+  std::int64_t finish() override {
+    sqlite3_clear_bindings(stmt_);
+    return rows_;
+  }
 
  private:
   SqliteConnection& conn_;

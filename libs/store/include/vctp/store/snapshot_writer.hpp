@@ -67,8 +67,8 @@ struct SnapshotWriteResult {
   std::chrono::milliseconds duration{0};
 };
 
-/// Produces the rows of a streamed snapshot: fills the row and returns true, or returns false
-/// at the end. Called inside the write transaction (keep it free of other database work).
+/// Produces the rows of a streamed snapshot: fills the row (handed over default-constructed)
+/// and returns true, or returns false at the end. Called inside the write transaction (keep it free of other database work).
 template <typename RowT>
 using RowSource = std::function<bool(RowT& row)>;
 
