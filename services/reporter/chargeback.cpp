@@ -42,7 +42,11 @@ Usage summary_usage(const SummaryVm& vm, const ReportPeriod& period) {
 }
 
 ChargePolicy ChargePolicy::from_settings(const core::Settings& settings) {
-  return ChargePolicy{settings.srm_activeactive_vms, settings.rates};
+  return ChargePolicy{settings.srm_activeactive_vms, settings.rates, settings.tenants_to_filter};
+}
+
+bool ChargePolicy::is_filtered(const std::string& tenant) const {
+  return core::glob_match_any(tenants_to_filter, tenant);
 }
 
 bool ChargePolicy::is_charged(const std::string& name, bool is_template, bool srm_placeholder,

@@ -45,8 +45,19 @@ struct ChargePolicy {
   std::vector<std::string> srm_activeactive_vms;
   /// Prices, when the settings have a rate card.
   std::optional<core::RateCard> rates;
+  /// VMs whose tenant matches one of these globs are left out of reports.
+  std::vector<std::string> tenants_to_filter;
 
   static ChargePolicy from_settings(const core::Settings& settings);
+
+  /// Whether VMs of `tenant` are left out of reports (tenants_to_filter).
+  bool is_filtered(const std::string& tenant) const;
+  /// Removes the VMs of filtered tenants.
+  template <class Vm>
+  void remove_filtered(std::vector<Vm>& vms) const {
+    if (tenants_to_filter.empty()) return;
+    std::erase_if(vms, [this](const Vm& vm) { return is_filtered(vm.tenant); });
+  }
 
   /// Whether a VM is charged per VM: templates, SRM placeholders (unless active/active) and
   /// VMs of node-charge clusters (charged per node) are not.

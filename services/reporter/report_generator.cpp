@@ -73,14 +73,16 @@ GeneratedReport ReportGenerator::write(const ReportPeriod& period) {
   std::optional<MonthlyReportData> monthly;
   switch (period.kind()) {
     case ReportKind::kHourly: {
-      const HourlyReportData data = source_.hourly(period);
+      HourlyReportData data = source_.hourly(period);
+      policy_.remove_filtered(data.vms);
       if (data.vms.empty()) throw NoReportData("no VMs in the hourly snapshot of " + period.label());
       report.rows = data.vms.size();
       spec = build_hourly_workbook(data, policy_, now);
       break;
     }
     case ReportKind::kDaily: {
-      const DailyReportData data = source_.daily(period);
+      DailyReportData data = source_.daily(period);
+      policy_.remove_filtered(data.vms);
       if (data.vms.empty()) throw NoReportData("no VMs in the daily summary of " + period.label());
       report.rows = data.vms.size();
       spec = build_daily_workbook(data, policy_, now);
@@ -88,6 +90,7 @@ GeneratedReport ReportGenerator::write(const ReportPeriod& period) {
     }
     case ReportKind::kMonthly: {
       monthly = source_.monthly(period);
+      policy_.remove_filtered(monthly->vms);
       if (monthly->vms.empty()) throw NoReportData("no VMs in the monthly summary of " + period.label());
       report.rows = monthly->vms.size();
       spec = build_monthly_workbook(*monthly, policy_, now);
