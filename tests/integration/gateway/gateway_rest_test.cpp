@@ -1,0 +1,286 @@
+#include <sys/stat.h>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "gateway_harness.hpp"
+#include "gateway_seed.hpp"
+#include "vctp/bus/connection.hpp"
+#include "vctp/bus/consumer.hpp"
+#include "vctp/bus/events.hpp"
+#include "vctp/core/settings.hpp"
+#include "vctp/metrics/registry.hpp"
+
+using namespace vctp;
+using namespace vctp::test;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string kAuth = "Authorization: Bearer " + kTestToken;
+
+/// A gateway over a seeded database of `driver`.
+struct SeededGateway {
+  explicit SeededGateway(const std::string& driver, const std::string& extra = {}) : db(driver) {
+    {
+      auto database = db.open();
+      seeded = seed_gateway_data(*database, dir / "reports", std::chrono::system_clock::now());
+    }
+    gateway = std::make_unique<GatewayProcess>(dir, db.driver(), db.url(), extra);
+  }
+  HttpResult get(const std::string& path) { return http_call("GET", gateway->base_url() + path); }
+  HttpResult post(const std::string& path, const std::string& body, const std::vector<std::string>& headers = {kAuth}) {
+    return http_call("POST", gateway->base_url() + path, body, headers);
+  }
+  bool healthy() { return get("/api/health").status == 200; }
+
+  TempDir dir;
+  GatewayTestDatabase db;
+  SeededData seeded;
+  std::unique_ptr<GatewayProcess> gateway;
+};
+
+std::string error_of(const HttpResult& r) {
+  try {
+    return json::parse(r.body).at("error");
+  } catch (const std::exception&) {
+    return "(not an error body: " + r.body.substr(0, 200) + ")";
+  }
+}
+
+}  // namespace
+
+TEST_CASE("gateway: a fresh start with no certificate generates one and answers HTTPS", "[gateway][tls]") {
+  TempDir dir;
+  GatewayTestDatabase db("sqlite");
+  GatewayProcess gateway(dir, db.driver(), db.url());
+  REQUIRE(std::filesystem::exists(gateway.cert_file()));
+  struct stat st {};
+  REQUIRE(::stat(gateway.key_file().c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  const auto health = run_command("curl -sk " + gateway.base_url() + "/api/health");
+  CHECK(health.status == 0);
+  CHECK(json::parse(health.output).at("status") == "ok");
+  const auto verified = run_command("curl -s --cacert " + gateway.cert_file().string() + " " + gateway.base_url() + "/api/health");
+  CHECK(verified.status == 0);
+  CHECK(http_call("GET", "http://127.0.0.1:" + std::to_string(gateway.port()) + "/api/health").status != 200);
+  CHECK(gateway.stop() == 0);
+}
+
+TEST_CASE("gateway: REST reads over a seeded database", "[gateway]") {
+  const std::string driver = GENERATE(as<std::string>{}, "sqlite", "postgres");
+  INFO(driver);
+  SeededGateway g(driver);
+  const auto& s = g.seeded;
+
+  const auto vcenters = json::parse(g.get("/api/vcenters").body).at("vcenters");
+  REQUIRE(vcenters.size() == 2);
+  CHECK(vcenters[0].at("vcenter") == "vc1.example.com");
+  CHECK(vcenters[0].at("inventory_vms") == 4);
+  CHECK(vcenters[0].at("last_snapshot_status") == "ok");
+  CHECK(vcenters[1].at("failures_24h") == 1);
+  CHECK(vcenters[1].at("last_snapshot_status") == "failed");
+
+  const auto daily = json::parse(g.get("/api/snapshots?kind=daily").body);
+  REQUIRE(daily.at("snapshots").size() == 3);
+  CHECK(daily.at("snapshots")[0].at("period_start").get<std::string>().rfind(s.day_text, 0) == 0);
+  const auto page = json::parse(g.get("/api/snapshots?kind=hourly&limit=5").body);
+  CHECK(page.at("snapshots").size() == 5);
+  REQUIRE(page.at("next_cursor").is_string());
+  const auto next = json::parse(g.get("/api/snapshots?kind=hourly&limit=5&cursor=" + page.at("next_cursor").get<std::string>()).body);
+  CHECK(next.at("snapshots").size() == 5);
+  CHECK(next.at("snapshots")[0] != page.at("snapshots")[0]);
+
+  const auto web = json::parse(g.get("/api/inventory?name=WEB").body).at("vms");
+  CHECK(web.size() == 3);
+  CHECK(web[0].at("name") == "web-01");
+  CHECK(json::parse(g.get("/api/inventory?tenant=initech").body).at("vms").size() == 2);
+  CHECK(json::parse(g.get("/api/inventory?name=%25").body).at("vms").empty());  // LIKE wildcards are literal
+  const auto first = json::parse(g.get("/api/inventory?limit=4").body);
+  CHECK(first.at("vms").size() == 4);
+  const auto rest = json::parse(g.get("/api/inventory?limit=4&cursor=" + first.at("next_cursor").get<std::string>()).body);
+  CHECK(rest.at("vms").size() == 2);
+  CHECK(rest.at("next_cursor").is_null());
+
+  const auto history = json::parse(g.get("/api/vms/" + s.vm_instance_uuid + "/history").body).at("days");
+  REQUIRE(history.size() == 3);
+  CHECK(history[0].at("name") == s.vm_name);
+
+  const auto totals = json::parse(g.get("/api/summaries/daily/" + s.day_text + "?group_by=tenant").body).at("rows");
+  REQUIRE(totals.size() == 3);
+  CHECK(totals[0].at("tenant") == "acme");
+  CHECK(totals[0].at("vms") == 3);
+  CHECK(totals[0].at("vcpu").get<double>() == Approx(16.0));
+  CHECK(totals[1].at("tenant") == "globex");
+  CHECK(totals[1].at("vm_days").get<double>() == Approx(0.5));
+  const auto rows = json::parse(g.get("/api/summaries/daily/" + s.day_text).body).at("rows");
+  CHECK(rows.size() == 6);
+  const auto csv = g.get("/api/summaries/monthly/" + s.month_text + "?group_by=pool&format=csv");
+  CHECK(csv.status == 200);
+  CHECK_THAT(csv.body, Catch::StartsWith("pool,vms,vm_days,vcpu") && Catch::Contains("databases,1,3.0,"));
+  CHECK(g.get("/api/summaries/daily/1999-01-01").status == 404);
+
+  const auto reports = json::parse(g.get("/api/reports").body).at("reports");
+  CHECK(reports.size() == 2);
+  const auto download = g.get("/api/reports/" + s.report_files[0]);
+  CHECK(download.status == 200);
+  CHECK(download.body == read_file(g.gateway->reports_dir() / s.report_files[0]));
+  CHECK_THAT(download.headers, Catch::Contains("attachment"));
+
+  CHECK(json::parse(g.get("/api/ready").body).at("checks").at("database") == "ok");
+  CHECK(g.gateway->stop() == 0);
+}
+
+TEST_CASE("gateway: bad requests get the right 4xx and the server keeps serving", "[gateway]") {
+  SeededGateway g("sqlite");
+  const auto& s = g.seeded;
+  const auto url = g.gateway->base_url();
+
+  SECTION("malformed JSON and bad periods") {
+    CHECK(error_of(g.post("/api/snapshots/aggregate", "{\"kind\": \"daily\", ")) == "invalid_json");
+    CHECK(g.post("/api/snapshots/aggregate", "{\"kind\": \"daily\", ").status == 400);
+    CHECK(error_of(g.post("/api/snapshots/aggregate", R"({"kind":"daily","period":"2026-02-30"})")) == "invalid_period");
+    CHECK(error_of(g.post("/api/snapshots/aggregate", R"({"kind":"monthly","period":"2026-13"})")) == "invalid_period");
+    CHECK(error_of(g.post("/api/snapshots/aggregate", R"({"kind":"daily","period":"'; DROP TABLE reports; --"})")) == "invalid_period");
+    CHECK(error_of(g.get("/api/summaries/daily/2026-11-31")) == "invalid_period");
+    CHECK(error_of(g.get("/api/summaries/monthly/november")) == "invalid_period");
+    CHECK(error_of(g.get("/api/snapshots?from=not-a-date")) == "invalid_period");
+    CHECK(error_of(g.get("/api/inventory?limit=5000")) == "invalid_parameter");
+    CHECK(json::parse(g.get("/api/reports").body).at("reports").size() == 2);
+  }
+  SECTION("a 10 MB body") {
+    TempDir tmp;
+    write_file(tmp / "big.json", "{\"kind\":\"daily\",\"period\":\"" + std::string(10 * 1024 * 1024, 'x') + "\"}");
+    const auto r = http_call("POST", url + "/api/snapshots/aggregate", {}, {kAuth}, false, (tmp / "big.json").string());
+    CHECK(r.status == 413);
+    CHECK(error_of(r) == "payload_too_large");
+  }
+  SECTION("path traversal on report downloads") {
+    for (const std::string& path : std::vector<std::string>{
+             "/api/reports/../../etc/passwd", "/api/reports/..%2F..%2Fetc%2Fpasswd", "/api/reports/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+             "/api/reports/%2e%2e", "/api/reports/%2Fetc%2Fpasswd", "/api/reports/..%2Foutside.txt",
+             "/api/reports/%2e%2e%2Foutside.txt", "/api/reports/..%5Coutside.txt"}) {
+      INFO(path);
+      const auto r = http_call("GET", url + path, {}, {}, true);
+      CHECK(r.status == 400);
+      CHECK_THAT(r.body, !Catch::Contains("root:") && !Catch::Contains("outside the reports dir"));
+    }
+    CHECK(g.get("/api/reports/" + s.unlisted_file).status == 404);
+    CHECK(g.get("/api/reports/" + s.report_files[1]).status == 200);
+  }
+  SECTION("missing and wrong tokens") {
+    const std::string body = R"({"kind":"daily","period":")" + s.day_text + "\"}";
+    const auto none = g.post("/api/snapshots/aggregate", body, {});
+    CHECK(none.status == 401);
+    CHECK(error_of(none) == "unauthorized");
+    CHECK_THAT(none.headers, Catch::Contains("WWW-Authenticate"));
+    CHECK(g.post("/api/snapshots/aggregate", body, {"Authorization: Bearer wrong"}).status == 403);
+    CHECK(g.post("/api/snapshots/aggregate", body, {"Authorization: Basic Zm9vOmJhcg=="}).status == 401);
+    CHECK(g.post("/api/snapshots/run", "{}", {"Authorization: Bearer " + test_token_hash()}).status == 403);
+    CHECK(g.get("/api/vcenters").status == 200);  // reads are open by default
+  }
+  SECTION("slow-loris clients") {
+    // Connections that never finish their TLS handshake: each is closed at the read timeout,
+    // and meanwhile other clients are served.
+    std::vector<std::unique_ptr<RawConnection>> slow;
+    for (int i = 0; i < 12; ++i) {
+      slow.push_back(std::make_unique<RawConnection>(g.gateway->port()));
+      slow.back()->send(std::string(1, '\x16'));
+    }
+    CHECK(g.healthy());
+    CHECK(json::parse(g.get("/api/vcenters").body).at("vcenters").size() == 2);
+    bool all_closed = true;
+    for (auto& c : slow) {
+      for (int i = 0; i < 5; ++i) c->send(std::string(1, '\x03'));
+      all_closed = c->read_until_close(60s).second && all_closed;
+    }
+    CHECK(all_closed);
+  }
+  CHECK(g.healthy());
+  CHECK(g.gateway->running());
+  const auto metrics = g.get("/metrics").body;
+  CHECK_THAT(metrics, Catch::Contains("vctp_gateway_http_requests_total{"));
+  CHECK(g.gateway->stop() == 0);
+}
+
+TEST_CASE("gateway: api_auth_reads requires the token for reads", "[gateway]") {
+  SeededGateway g("sqlite", "  api_auth_reads: true\n");
+  CHECK(g.get("/api/vcenters").status == 401);
+  CHECK(http_call("GET", g.gateway->base_url() + "/api/vcenters", {}, {"Authorization: Bearer nope"}).status == 403);
+  CHECK(http_call("GET", g.gateway->base_url() + "/api/vcenters", {}, {kAuth}).status == 200);
+  CHECK(g.get("/api/health").status == 200);
+  CHECK(g.get("/").status == 200);
+}
+
+TEST_CASE("gateway: regenerating a period publishes the request and waits for its completion", "[gateway][nats]") {
+  SeededGateway g("sqlite");
+  const auto& s = g.seeded;
+  core::Settings settings = core::Settings::defaults();
+  settings.nats_url = fixture_value("nats", "url").value();
+  metrics::Registry registry;
+  bus::ConnectionOptions options;
+  options.name = "fake-aggregator";
+  options.retry_on_failed_connect = false;
+  bus::Connection connection(settings, registry, options);
+  connection.ensure_stream();
+  bus::EventPublisher publisher(connection, "aggregator");
+  std::atomic<int> answered{0};
+  std::atomic<bool> answer{true};
+  // Plays the aggregator: answers each request it sees with a completion carrying its id.
+  auto subscription = connection.subscribe(bus::AggregateRequested::kSubject, [&](const bus::Message& m) {
+    const auto request = bus::parse_event<bus::AggregateRequested>(m.data);
+    if (!answer) return;
+    std::thread([&, request] {
+      bus::AggregateCompleted done;
+      done.kind = request.kind;
+      done.period = request.period;
+      done.table = "summary_daily_" + request.period.substr(0, 4) + request.period.substr(5, 2) + request.period.substr(8, 2);
+      done.rows = 6;
+      done.request_id = request.request_id;
+      publisher.publish(done);
+      ++answered;
+    }).detach();
+  });
+
+  const auto r = g.post("/api/snapshots/aggregate", R"({"kind":"daily","period":")" + s.day_text + R"(","wait":20})");
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  const auto body = json::parse(r.body);
+  CHECK(body.at("status") == "ok");
+  CHECK(body.at("rows") == 6);
+  CHECK(body.at("period") == s.day_text);
+  CHECK(answered == 1);
+
+  answer = false;
+  const auto pending = g.post("/api/snapshots/aggregate", R"({"kind":"monthly","period":")" + s.month_text + R"(","wait":0})");
+  REQUIRE(pending.status == 202);
+  const std::string id = json::parse(pending.body).at("request_id");
+  CHECK(json::parse(g.get("/api/requests/" + id).body).at("status") == "pending");
+  bus::AggregateCompleted late;
+  late.kind = bus::AggregateKind::kMonthly;
+  late.period = s.month_text;
+  late.table = "summary_monthly_x";
+  late.request_id = id;
+  late.status = bus::JobStatus::kFailed;
+  late.error = "no daily summaries";
+  publisher.publish(late);
+  CHECK(eventually([&] { return json::parse(g.get("/api/requests/" + id).body).at("status") == "failed"; }, 10s));
+
+  const auto run = g.post("/api/snapshots/run", R"({"vcenter":"vc1.example.com"})");
+  CHECK(run.status == 202);
+  CHECK(json::parse(g.get("/api/ready").body).at("checks").at("nats") == "ok");
+  subscription.close();
+  CHECK(g.gateway->stop() == 0);
+}
+
+TEST_CASE("gateway: serves the OpenAPI document and the web UI", "[gateway][ui]") {
+  SeededGateway g("sqlite");
+  CHECK(g.get("/api/openapi.yaml").body == read_file(source_dir() / "proto" / "openapi.yaml"));
+  const auto index = g.get("/");
+  CHECK(index.status == 200);
+  CHECK_THAT(index.body, Catch::Contains("/ui/app.js"));
+  CHECK(g.get("/ui/app.js").status == 200);
+  CHECK(g.get("/ui/style.css").status == 200);
+}

@@ -1,0 +1,183 @@
+#include <sys/stat.h>
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <thread>
+
+#include "gateway_harness.hpp"
+#include "vctp/http/server.hpp"
+
+using namespace vctp;
+using namespace vctp::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+http::Response echo(http::Request& r) {
+  if (r.path == "/slow") std::this_thread::sleep_for(300ms);
+  return http::Response::make(200, r.method + " " + r.path + " " + std::to_string(r.body.size()), "text/plain");
+}
+
+http::ServerOptions plain_options() {
+  http::ServerOptions o;
+  o.tls = false;
+  o.max_body_bytes = 64 * 1024;
+  o.max_header_bytes = 4096;
+  o.read_timeout = 1500ms;
+  return o;
+}
+
+std::string get(int port, const std::string& path) {
+  return http_call("GET", "http://127.0.0.1:" + std::to_string(port) + path).body;
+}
+
+}  // namespace
+
+TEST_CASE("http server: keep-alive serves several requests on one connection", "[http]") {
+  http::Server server(plain_options(), echo);
+  server.start();
+  RawConnection c(server.port());
+  REQUIRE(c.send("GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  const auto [text, closed] = c.read_until_close(10s);
+  CHECK(closed);
+  CHECK_THAT(text, Catch::Contains("GET /a 0") && Catch::Contains("GET /b 0"));
+  server.stop();
+}
+
+TEST_CASE("http server: oversized bodies and headers get 413 and 431, the server keeps serving", "[http]") {
+  http::Server server(plain_options(), echo);
+  server.start();
+  {
+    RawConnection c(server.port());
+    const std::string body(10 * 1024 * 1024, 'x');
+    c.send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n");
+    c.send(body);  // the server may answer before it has read it all
+    const auto [text, closed] = c.read_until_close(10s);
+    CHECK_THAT(text, Catch::StartsWith("HTTP/1.1 413"));
+    CHECK_THAT(text, Catch::Contains("payload_too_large"));
+  }
+  {
+    // A chunked body has no length up front: the limit applies while reading.
+    RawConnection c(server.port());
+    std::string chunked = "POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+    for (int i = 0; i < 40; ++i) chunked += "1000\r\n" + std::string(4096, 'y') + "\r\n";
+    chunked += "0\r\n\r\n";
+    c.send(chunked);
+    CHECK_THAT(c.read_until_close(10s).first, Catch::StartsWith("HTTP/1.1 413"));
+  }
+  {
+    RawConnection c(server.port());
+    c.send("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(8000, 'z') + "\r\n\r\n");
+    CHECK_THAT(c.read_until_close(10s).first, Catch::StartsWith("HTTP/1.1 431"));
+  }
+  {
+    RawConnection c(server.port());
+    c.send("THIS IS NOT HTTP\r\n\r\n");
+    CHECK_THAT(c.read_until_close(10s).first, Catch::StartsWith("HTTP/1.1 400"));
+  }
+  CHECK(get(server.port(), "/still") == "GET /still 0");
+  server.stop();
+}
+
+TEST_CASE("http server: a slow-loris client is cut off and does not block others", "[http]") {
+  auto options = plain_options();
+  options.io_threads = 1;
+  options.handler_threads = 1;
+  http::Server server(options, echo);
+  server.start();
+  std::vector<std::unique_ptr<RawConnection>> slow;
+  for (int i = 0; i < 8; ++i) {
+    slow.push_back(std::make_unique<RawConnection>(server.port()));
+    slow.back()->send("GET /slow-loris HTTP/1.1\r\nHost: x\r\n");
+  }
+  // While they trickle, others are served.
+  CHECK(get(server.port(), "/other") == "GET /other 0");
+  // Trickle one header byte every 100 ms, far longer than the read timeout allows.
+  const std::string header = "X-Trickle: " + std::string(200, 'a') + "\r\n";
+  bool cut_off = false;
+  for (std::size_t i = 0; i < header.size() && !cut_off; ++i) {
+    for (auto& c : slow) cut_off = !c->send(header.substr(i, 1)) || cut_off;
+    std::this_thread::sleep_for(100ms);
+    if (i % 5 == 0) {
+      const auto [text, closed] = slow.front()->read_until_close(1ms);
+      cut_off = cut_off || closed;
+    }
+  }
+  CHECK(cut_off);
+  CHECK(get(server.port(), "/after") == "GET /after 0");
+  server.stop();
+}
+
+TEST_CASE("http server: stop lets the request in progress finish", "[http]") {
+  http::Server server(plain_options(), echo);
+  server.start();
+  std::string answer;
+  std::thread client([&] { answer = get(server.port(), "/slow"); });
+  std::this_thread::sleep_for(100ms);
+  server.stop();
+  client.join();
+  CHECK(answer == "GET /slow 0");
+  CHECK(http_call("GET", "http://127.0.0.1:" + std::to_string(server.port()) + "/x").status == 0);
+}
+
+TEST_CASE("http server: a handler that throws gives a 500, not a crash", "[http]") {
+  http::Server server(plain_options(), [](http::Request&) -> http::Response { throw std::runtime_error("boom"); });
+  server.start();
+  const auto r = http_call("GET", "http://127.0.0.1:" + std::to_string(server.port()) + "/x");
+  CHECK(r.status == 500);
+  CHECK_THAT(r.body, Catch::Contains("internal"));
+  server.stop();
+}
+
+TEST_CASE("http server: HTTPS with a generated self-signed certificate", "[http][tls]") {
+  TempDir dir;
+  const auto cert = dir / "tls" / "server.crt";
+  const auto key = dir / "tls" / "server.key";
+  CHECK(http::ensure_certificate(cert, key, "127.0.0.1") == http::CertificateStatus::kGenerated);
+  CHECK(http::ensure_certificate(cert, key, "127.0.0.1") == http::CertificateStatus::kExisting);
+  struct stat st {};
+  REQUIRE(::stat(key.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  const auto text = run_command("openssl x509 -in " + cert.string() + " -noout -text");
+  CHECK_THAT(text.output, Catch::Contains("IP Address:127.0.0.1") && Catch::Contains("DNS:localhost"));
+
+  auto options = plain_options();
+  options.tls = true;
+  options.tls_cert_file = cert;
+  options.tls_key_file = key;
+  http::Server server(options, echo);
+  server.start();
+  const auto port = std::to_string(server.port());
+  // Verified against the certificate itself: the SAN matches 127.0.0.1.
+  const auto verified = run_command("curl -s --cacert " + cert.string() + " https://127.0.0.1:" + port + "/tls");
+  CHECK(verified.status == 0);
+  CHECK(verified.output == "GET /tls 0");
+  // Plain HTTP on the TLS port is refused without harm.
+  CHECK(http_call("GET", "http://127.0.0.1:" + port + "/plain").status != 200);
+  CHECK(http_call("GET", "https://127.0.0.1:" + port + "/again").body == "GET /again 0");
+  server.stop();
+}
+
+TEST_CASE("http server: unusable certificate or address fail at start with a clear error", "[http][tls]") {
+  TempDir dir;
+  write_file(dir / "bad.crt", "not a certificate");
+  write_file(dir / "bad.key", "not a key");
+  auto options = plain_options();
+  options.tls = true;
+  options.tls_cert_file = dir / "bad.crt";
+  options.tls_key_file = dir / "bad.key";
+  http::Server bad_cert(options, echo);
+  CHECK_THROWS_AS(bad_cert.start(), http::ServerError);
+
+  http::Server first(plain_options(), echo);
+  first.start();
+  auto same = plain_options();
+  same.port = first.port();
+  http::Server second(same, echo);
+  CHECK_THROWS_AS(second.start(), http::ServerError);
+  auto bad_ip = plain_options();
+  bad_ip.bind_ip = "not-an-ip";
+  http::Server third(bad_ip, echo);
+  CHECK_THROWS_AS(third.start(), http::ServerError);
+  first.stop();
+}
