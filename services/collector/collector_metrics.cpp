@@ -30,13 +30,4 @@ void CollectorMetrics::add_vcenter(const std::string& vcenter) {
   inventory_size(vcenter);
 }
 
-std::string vcenter_label(const std::string& sdk_url) {
-  auto start = sdk_url.find("://");
-  start = start == std::string::npos ? 0 : start + 3;
-  const auto end = sdk_url.find('/', start);
-  std::string host = sdk_url.substr(start, end == std::string::npos ? std::string::npos : end - start);
-  if (const auto at = host.rfind('@'); at != std::string::npos) host.erase(0, at + 1);
-  return host;
-}
-
 }  // namespace vctp::collector

@@ -24,7 +24,4 @@ struct CollectorMetrics {
   metrics::Gauge inventory_size(const std::string& vcenter);
 };
 
-/// The label that names a vCenter in metrics and logs: the host[:port] of its SDK URL.
-std::string vcenter_label(const std::string& sdk_url);
-
 }  // namespace vctp::collector

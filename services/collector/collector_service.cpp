@@ -1,18 +1,221 @@
 #include "collector_service.hpp"
 
+#include "vcenter_password.hpp"
+#include "vctp/bus/connection.hpp"
+#include "vctp/bus/consumer.hpp"
+#include "vctp/bus/events.hpp"
 #include "vctp/core/logging.hpp"
+#include "vctp/core/time_format.hpp"
+#include "vctp/store/database.hpp"
 
 namespace vctp::collector {
+namespace {
+
+constexpr std::string_view kService = "collector";
+
+std::unique_ptr<store::Database> open_store(const core::Settings& settings) {
+  return store::open_database(settings.database_driver, settings.database_url);
+}
+
+bus::SnapshotCompleted completed_event(const SnapshotOutcome& outcome) {
+  bus::SnapshotCompleted event;
+  event.kind = bus::PeriodKind::kHourly;
+  event.table = outcome.table;
+  event.vcenter = outcome.vcenter;
+  event.period_start = outcome.hour;
+  event.rows = outcome.rows;
+  event.duration_s = outcome.duration_s;
+  event.status = outcome.ok ? bus::JobStatus::kOk : bus::JobStatus::kFailed;
+  if (!outcome.ok) event.error = outcome.error;
+  return event;
+}
+
+/// The next tick of a cadence aligned to the epoch (3600 s: on the hour), strictly after `now`.
+TimePoint next_tick(TimePoint now, std::int64_t seconds) {
+  const auto period = std::chrono::seconds(seconds);
+  const auto since_epoch = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch());
+  return TimePoint(since_epoch - since_epoch % period + period);
+}
+
+}  // namespace
+
+void check_options(const std::vector<std::string>& options) {
+  for (std::size_t i = 0; i < options.size(); ++i) {
+    if (options[i] == "--once") continue;
+    if (options[i] == "--at") {
+      if (i + 1 >= options.size()) throw core::UsageError("--at needs a time such as 2026-11-24T13:00:00Z");
+      if (!core::parse_iso8601(options[++i])) {
+        throw core::UsageError("--at: '" + options[i] + "' is not an ISO 8601 time such as 2026-11-24T13:00:00Z");
+      }
+      continue;
+    }
+    throw core::UsageError("unknown option '" + options[i] + "'");
+  }
+  const bool once = std::find(options.begin(), options.end(), "--once") != options.end();
+  if (!once && !options.empty()) throw core::UsageError("--at goes with --once");
+}
 
 CollectorService::CollectorService(service::ServiceContext& context)
     : context_(context), metrics_(context.metrics) {
-  for (const auto& address : context_.settings.vcenter_addresses) metrics_.add_vcenter(vcenter_label(address));
+  const auto& settings = context_.settings;
+  db_ = open_store(settings);
+  collector_ = std::make_unique<Collector>(
+      settings, resolve_vcenter_password(settings, context_.command_line.settings_path), *db_, metrics_, clock_);
+  bus::ConnectionOptions options;
+  options.name = "vctp-collector";
+  bus_ = std::make_unique<bus::Connection>(settings, context_.metrics, options);
+  publisher_ = std::make_unique<bus::EventPublisher>(*bus_, std::string(kService));
 }
+
+CollectorService::~CollectorService() { stop(); }
 
 void CollectorService::start() {
-  core::log_info("collector ready", {{"vcenters", std::to_string(context_.settings.vcenter_addresses.size())}});
+  bus_->ensure_stream();
+  bus::ConsumerConfig config;
+  config.durable = bus::durable_name(kService, bus::SnapshotRequested::kSubject);
+  config.filter_subject = std::string(bus::SnapshotRequested::kSubject);
+  config.ack_wait = std::chrono::minutes(2);
+  config.max_deliver = 3;
+  bus::ConsumerOptions options;
+  options.batch = 1;
+  options.threads = 1;
+  consumer_ = std::make_unique<bus::Consumer>(
+      *bus_, config,
+      bus::event_handler<bus::SnapshotRequested>([this](const bus::SnapshotRequested& request, const bus::Message&) {
+        const auto cadence = std::chrono::seconds(context_.settings.vcenter_inventory_snapshot_seconds);
+        if (clock_.now() - request.envelope.time > cadence) {
+          core::log_warn("dropping a stale snapshot request",
+                         {{"requested_at", core::format_iso8601(request.envelope.time)}});
+          return bus::HandlerResult::ack();
+        }
+        if (request.vcenter && !collector_->vcenters().empty()) {
+          const auto known = collector_->vcenters();
+          if (std::find(known.begin(), known.end(), *request.vcenter) == known.end()) {
+            return bus::HandlerResult::invalid("unknown vCenter '" + *request.vcenter + "'");
+          }
+        }
+        collector_->snapshot_all(request.envelope.time, [this](const SnapshotOutcome& o) { announce(o); },
+                                 request.vcenter);
+        return bus::HandlerResult::ack();
+      }),
+      context_.metrics, options);
+  consumer_->start(&context_.stop);
+
+  threads_.emplace_back([this] { schedule_loop(); });
+  if (context_.settings.vcenter_event_polling_seconds > 0) {
+    threads_.emplace_back(
+        [this] { poll_loop(context_.settings.vcenter_event_polling_seconds, &CollectorService::poll_events); });
+  }
+  if (context_.settings.vcenter_inventory_polling_seconds > 0) {
+    threads_.emplace_back(
+        [this] { poll_loop(context_.settings.vcenter_inventory_polling_seconds, &CollectorService::refresh_inventory); });
+  }
+  core::log_info("collector started", {{"vcenters", std::to_string(collector_->vcenters().size())}});
 }
 
-void CollectorService::stop() {}
+void CollectorService::stop() {
+  context_.stop.request_stop();
+  if (consumer_) consumer_->stop();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  threads_.clear();
+}
+
+void CollectorService::announce(const SnapshotOutcome& outcome) {
+  auto event = completed_event(outcome);
+  publisher_->publish(event);
+}
+
+void CollectorService::schedule_loop() {
+  const auto cadence = context_.settings.vcenter_inventory_snapshot_seconds;
+  while (!context_.stop.stop_requested()) {
+    const TimePoint tick = next_tick(clock_.now(), cadence);
+    if (context_.stop.wait_until(tick)) return;
+    for (const auto& vcenter : collector_->vcenters()) {
+      bus::SnapshotRequested request;
+      request.vcenter = vcenter;
+      bus::PublishOptions options;
+      options.msg_id = bus::snapshot_job_id(vcenter, tick);
+      try {
+        publisher_->publish(request, options);
+      } catch (const std::exception& e) {
+        // Better a snapshot taken twice (writes replace) than an hour lost.
+        core::log_error("cannot publish the scheduled snapshot job; taking it here",
+                        {{"vcenter", vcenter}, {"error", e.what()}});
+        collector_->snapshot_all(tick, [this](const SnapshotOutcome& o) {
+          try {
+            announce(o);
+          } catch (const std::exception& err) {
+            core::log_error("cannot announce the snapshot", {{"vcenter", o.vcenter}, {"error", err.what()}});
+          }
+        }, vcenter);
+      }
+    }
+  }
+}
+
+void CollectorService::poll_loop(std::int64_t seconds, void (CollectorService::*work)()) {
+  while (!context_.stop.stop_requested()) {
+    (this->*work)();
+    if (context_.stop.wait_for(std::chrono::seconds(seconds))) return;
+  }
+}
+
+void CollectorService::poll_events() {
+  const auto added = collector_->poll_events();
+  if (added > 0) core::log_info("lifecycle events recorded", {{"new", std::to_string(added)}});
+}
+
+void CollectorService::refresh_inventory() { collector_->refresh_inventory(); }
+
+int run_once(service::ServiceContext& context) {
+  const auto& options = context.command_line.rest;
+  TimePoint at = std::chrono::system_clock::now();
+  for (std::size_t i = 0; i + 1 < options.size(); ++i) {
+    if (options[i] == "--at") at = *core::parse_iso8601(options[i + 1]);
+  }
+  core::SystemClock clock;
+  CollectorMetrics metrics(context.metrics);
+  auto db = open_store(context.settings);
+  Collector collector(context.settings,
+                      resolve_vcenter_password(context.settings, context.command_line.settings_path), *db, metrics,
+                      clock);
+  if (collector.vcenters().empty()) {
+    core::log_error("no vCenter to snapshot: vcenter_addresses is empty");
+    return 1;
+  }
+
+  // Publishing is best effort here: a backfill must work without NATS, and the aggregator's
+  // catch-up finds the tables through the registry anyway.
+  std::unique_ptr<bus::Connection> connection;
+  std::unique_ptr<bus::EventPublisher> publisher;
+  try {
+    bus::ConnectionOptions bus_options;
+    bus_options.name = "vctp-collector-once";
+    bus_options.retry_on_failed_connect = false;
+    connection = std::make_unique<bus::Connection>(context.settings, context.metrics, bus_options);
+    connection->ensure_stream({}, std::chrono::seconds(5));
+    publisher = std::make_unique<bus::EventPublisher>(*connection, std::string(kService));
+  } catch (const std::exception& e) {
+    core::log_warn("NATS is not reachable: snapshots are written but not announced", {{"error", e.what()}});
+    connection.reset();
+  }
+
+  collector.poll_events();
+  const auto outcomes = collector.snapshot_all(at, [&](const SnapshotOutcome& outcome) {
+    if (!publisher) return;
+    auto event = completed_event(outcome);
+    bus::PublishOptions publish_options;
+    publish_options.retry_for = std::chrono::seconds(5);
+    publisher->publish(event, publish_options);
+  });
+  int failed = 0;
+  for (const auto& o : outcomes) {
+    if (!o.ok) ++failed;
+  }
+  core::log_info("snapshot done", {{"vcenters", std::to_string(outcomes.size())}, {"failed", std::to_string(failed)}});
+  return failed == 0 ? 0 : 1;
+}
 
 }  // namespace vctp::collector

@@ -1,22 +1,56 @@
 #pragma once
 
 #include <memory>
+#include <thread>
+#include <vector>
 
+#include "collector.hpp"
 #include "collector_metrics.hpp"
+#include "vctp/core/clock.hpp"
 #include "vctp/service/service_main.hpp"
+
+namespace vctp::bus {
+class Connection;
+class Consumer;
+class EventPublisher;
+}  // namespace vctp::bus
 
 namespace vctp::collector {
 
-/// The collector: hourly inventory snapshots of every configured vCenter.
+/// The collector service: a scheduler that publishes one snapshot job per vCenter per period
+/// (with a Nats-Msg-Id, so replicas produce each job once), a durable consumer of
+/// vctp.snapshot.requested that takes the snapshots, and the event and inventory pollers.
 class CollectorService final : public service::Service {
  public:
   explicit CollectorService(service::ServiceContext& context);
+  ~CollectorService() override;
   void start() override;
   void stop() override;
 
  private:
+  void schedule_loop();
+  void poll_loop(std::int64_t seconds, void (CollectorService::*work)());
+  void poll_events();
+  void refresh_inventory();
+  void announce(const SnapshotOutcome& outcome);
+
   service::ServiceContext& context_;
+  core::SystemClock clock_;
   CollectorMetrics metrics_;
+  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<Collector> collector_;
+  std::unique_ptr<bus::Connection> bus_;
+  std::unique_ptr<bus::EventPublisher> publisher_;
+  std::unique_ptr<bus::Consumer> consumer_;
+  std::vector<std::thread> threads_;
 };
+
+/// Runs `vctp-collector --once [--at TIME]`: one snapshot of every vCenter labelled with the hour
+/// of TIME (default now); publishes the outcomes when NATS answers. Returns 0 when every vCenter
+/// succeeded, 1 otherwise.
+int run_once(service::ServiceContext& context);
+
+/// Validates the collector's own options (--once, --at TIME).
+void check_options(const std::vector<std::string>& options);
 
 }  // namespace vctp::collector

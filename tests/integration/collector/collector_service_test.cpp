@@ -1,0 +1,146 @@
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <mutex>
+#include <regex>
+
+#include "collector_test_support.hpp"
+#include "vctp/bus/connection.hpp"
+#include "vctp/bus/consumer.hpp"
+#include "vctp/bus/events.hpp"
+#include "vctp/core/settings.hpp"
+#include "vctp/metrics/registry.hpp"
+#include "vctp/store/database.hpp"
+
+using namespace vctp;
+using namespace vctp::test;
+
+namespace {
+
+/// A nats-server with JetStream of this test's own, on a free port.
+struct NatsServer {
+  explicit NatsServer(const TempDir& dir)
+      : port(free_port()),
+        process({"nats-server", "-js", "-a", "127.0.0.1", "-p", std::to_string(port), "-sd",
+                 (dir / "nats").string()},
+                dir / "nats.log") {
+    REQUIRE(eventually([&] { return run_command("bash -c 'exec 3<>/dev/tcp/127.0.0.1/" + std::to_string(port) + "'").status == 0; },
+                       std::chrono::seconds(20)));
+  }
+  std::string url() const { return "nats://127.0.0.1:" + std::to_string(port); }
+  int port;
+  ChildProcess process;
+};
+
+double metric_value(const std::string& body, const std::string& series) {
+  const auto at = body.find("\n" + series + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(body.substr(at + series.size() + 2));
+}
+
+}  // namespace
+
+TEST_CASE("collector service: requested snapshots, failures, events, inventory and session renewal",
+          "[collector]") {
+  TempDir dir;
+  NatsServer nats(dir);
+  VcsimOptions good_options;
+  good_options.vms = 3;
+  VcsimProcess good(good_options);
+  VcsimOptions bad_options;
+  bad_options.password = "not-the-one";
+  VcsimProcess bad(bad_options);
+
+  const int metrics_port = free_port();
+  const auto settings_path = write_collector_settings(
+      dir, {good.sdk_url(), bad.sdk_url()}, "pass",
+      "  vcenter_event_polling_seconds: 1\n  vcenter_inventory_polling_seconds: 1\n");
+  // Point it at our NATS and metrics port (the last lines win in the test's settings writer).
+  std::string text = read_file(settings_path);
+  text = std::regex_replace(text, std::regex("nats_url: .*"), "nats_url: " + nats.url());
+  text = std::regex_replace(text, std::regex("collector_metrics_port: .*"),
+                            "collector_metrics_port: " + std::to_string(metrics_port));
+  write_file(settings_path, text);
+
+  ChildProcess collector({collector_binary(), "-settings", settings_path.string()}, dir / "collector.log");
+  REQUIRE(eventually([&] { return !http_get("http://127.0.0.1:" + std::to_string(metrics_port) + "/metrics").empty(); },
+                     std::chrono::seconds(30)));
+
+  auto settings = core::Settings::defaults();
+  settings.nats_url = nats.url();
+  metrics::Registry registry;
+  bus::Connection connection(settings, registry);
+  REQUIRE(connection.wait_connected(std::chrono::seconds(10)));
+
+  std::mutex mutex;
+  std::vector<bus::SnapshotCompleted> completed;
+  auto subscription = connection.subscribe(bus::SnapshotCompleted::kSubject, [&](const bus::Message& m) {
+    std::lock_guard lock(mutex);
+    completed.push_back(bus::parse_event<bus::SnapshotCompleted>(m.data));
+  });
+  bus::EventPublisher publisher(connection, "ops");
+  const auto count_completed = [&](const std::string& vcenter, bus::JobStatus status) {
+    std::lock_guard lock(mutex);
+    return std::count_if(completed.begin(), completed.end(), [&](const auto& e) {
+      return e.vcenter && *e.vcenter == vcenter && e.status == status;
+    });
+  };
+  const auto good_label = good.sdk_url().substr(7, good.sdk_url().find("/sdk") - 7);
+  const auto bad_label = bad.sdk_url().substr(7, bad.sdk_url().find("/sdk") - 7);
+
+  bus::SnapshotRequested request;
+  publisher.publish(request);
+  INFO(read_file(dir / "collector.log"));
+  REQUIRE(eventually([&] { return count_completed(good_label, bus::JobStatus::kOk) == 1 &&
+                                  count_completed(bad_label, bus::JobStatus::kFailed) == 1; },
+                     std::chrono::seconds(60)));
+  {
+    std::lock_guard lock(mutex);
+    for (const auto& e : completed) {
+      if (e.status == bus::JobStatus::kOk) {
+        CHECK(e.rows == static_cast<std::int64_t>(good.dump().at("vms").size()));
+        CHECK(e.table.rfind("snap_hourly_", 0) == 0);
+      } else {
+        CHECK(e.error.has_value());
+      }
+    }
+  }
+  const std::string body = http_get("http://127.0.0.1:" + std::to_string(metrics_port) + "/metrics");
+  CHECK(metric_value(body, "vctp_hourly_snapshots_total") == 2);
+  CHECK(metric_value(body, "vctp_hourly_snapshots_failed_total") == 1);
+  CHECK(metric_value(body, "vctp_vcenter_connect_failures_total{vcenter=\"" + bad_label + "\"}") >= 1);
+  CHECK(metric_value(body, "vctp_vcenter_connect_failures_total{vcenter=\"" + good_label + "\"}") == 0);
+  CHECK(metric_value(body, "vctp_vcenter_inventory_size{vcenter=\"" + good_label + "\"}") ==
+        static_cast<double>(good.dump().at("vms").size()));
+  CHECK(metric_value(body, "vctp_hourly_snapshot_last_rows") == static_cast<double>(good.dump().at("vms").size()));
+
+  // A VM created and one destroyed show in the events and in the inventory.
+  const std::string victim = good.dump().at("vms").at(0).at("name");
+  const std::string victim_uuid = good.dump().at("vms").at(0).at("instance_uuid");
+  good.control("/vm/create", {{"name", "created-by-test"}, {"cpus", 2}, {"memory_mb", 2048}});
+  good.control("/vm/destroy", {{"vm", victim}});
+  auto db = store::open_database("sqlite", (dir / "db.sqlite3").string());
+  CHECK(eventually(
+      [&] {
+        const auto created = db->query(
+            "SELECT vcpu_count, creation_time FROM inventory WHERE name = 'created-by-test' AND deletion_time IS NULL");
+        const auto removed = db->query("SELECT deletion_time FROM inventory WHERE instance_uuid = $1", {victim_uuid});
+        const auto events = db->query("SELECT event_type FROM vm_events WHERE event_type = 'VmRemovedEvent'");
+        return created.size() == 1 && created[0].get_int("vcpu_count") == 2 && removed.size() == 1 &&
+               !removed[0].is_null("deletion_time") && !events.empty();
+      },
+      std::chrono::seconds(30)));
+  CHECK_FALSE(db->query("SELECT 1 FROM vm_events WHERE event_type = 'VmCreatedEvent' AND vm_name = 'created-by-test'").empty());
+
+  // An expired session is renewed: the next snapshot of the good vCenter still succeeds.
+  good.control("/session/invalidate");
+  bus::SnapshotRequested again;
+  again.vcenter = good_label;
+  publisher.publish(again);
+  REQUIRE(eventually([&] { return count_completed(good_label, bus::JobStatus::kOk) == 2; }, std::chrono::seconds(60)));
+
+  collector.signal(SIGTERM);
+  const auto status = collector.wait_for_exit(std::chrono::seconds(10));
+  REQUIRE(status);
+  CHECK(*status == 0);
+}
