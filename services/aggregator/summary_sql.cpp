@@ -1,0 +1,69 @@
+#include "summary_sql.hpp"
+
+namespace vctp::aggregator {
+
+std::string SqlText::dbl(std::string_view expr) const {
+  return "CAST((" + std::string(expr) + ") AS " + std::string(d_.real_type()) + ")";
+}
+
+std::vector<std::string> SqlText::create_temp(std::string_view name, std::string_view select) const {
+  const std::string n(name);
+  if (postgres()) {
+    return {"DROP TABLE IF EXISTS pg_temp." + n,
+            "CREATE TEMP TABLE " + n + " ON COMMIT DROP AS " + std::string(select)};
+  }
+  return {"DROP TABLE IF EXISTS temp." + n, "CREATE TEMP TABLE " + n + " AS " + std::string(select)};
+}
+
+std::vector<std::string> SqlText::drop_temp(std::string_view name) const {
+  return {std::string(postgres() ? "DROP TABLE IF EXISTS pg_temp." : "DROP TABLE IF EXISTS temp.") +
+          std::string(name)};
+}
+
+std::string SqlText::in_set(std::string_view expr, const std::vector<std::string>& values,
+                            store::Params& params) {
+  if (values.empty()) return "(1 = 0)";
+  std::string out = "(COALESCE(" + std::string(expr) + ", '') IN (";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    params.emplace_back(values[i]);
+    if (i) out += ", ";
+    out += "$" + std::to_string(params.size());
+  }
+  return out + "))";
+}
+
+std::string create_table_sql(const SqlText& sql, std::string_view table,
+                             const std::vector<SummaryColumn>& columns) {
+  std::string out = "CREATE TABLE " + sql.ident(table) + " (";
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    if (i) out += ", ";
+    out += columns[i].name + " " + columns[i].type;
+  }
+  return out + ")";
+}
+
+std::string column_list(const std::vector<SummaryColumn>& columns) {
+  std::string out;
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    if (i) out += ", ";
+    out += columns[i].name;
+  }
+  return out;
+}
+
+std::vector<std::string> distinct_values(store::Transaction& tx, const std::vector<std::string>& tables,
+                                         std::string_view expr, std::string_view where) {
+  std::vector<std::string> out;
+  if (tables.empty()) return out;
+  std::string sql;
+  for (std::size_t i = 0; i < tables.size(); ++i) {
+    if (i) sql += " UNION ";
+    sql += "SELECT DISTINCT COALESCE(" + std::string(expr) + ", '') AS v FROM " +
+           tx.dialect().quote_identifier(tables[i]);
+    if (!where.empty()) sql += " WHERE " + std::string(where);
+  }
+  for (const auto& row : tx.query(sql)) out.push_back(row.get_text(0));
+  return out;
+}
+
+}  // namespace vctp::aggregator

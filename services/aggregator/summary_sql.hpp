@@ -1,0 +1,61 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vctp/store/database.hpp"
+#include "vctp/store/dialect.hpp"
+
+namespace vctp::aggregator {
+
+/// Small SQL-text helpers shared by the daily and monthly summaries. Everything spliced into SQL
+/// is either a validated table name, an integer computed here, or a `$n` placeholder.
+class SqlText {
+ public:
+  explicit SqlText(const store::Dialect& dialect) : d_(dialect) {}
+
+  const store::Dialect& dialect() const { return d_; }
+  bool postgres() const { return d_.backend() == store::Backend::kPostgres; }
+
+  /// `CAST((expr) AS REAL / DOUBLE PRECISION)`.
+  std::string dbl(std::string_view expr) const;
+  std::string greatest(std::string_view a, std::string_view b) const { return d_.greatest(a, b); }
+  std::string least(std::string_view a, std::string_view b) const { return d_.least(a, b); }
+  std::string epoch(std::string_view expr) const { return d_.epoch_seconds(expr); }
+  std::string from_epoch(std::string_view expr) const { return d_.from_epoch_seconds(expr); }
+  std::string to_bool(std::string_view int_expr) const { return d_.int_to_bool(int_expr); }
+  std::string ident(std::string_view name) const { return d_.quote_identifier(name); }
+
+  /// A temporary table filled from `select`, gone at the end of the transaction.
+  std::vector<std::string> create_temp(std::string_view name, std::string_view select) const;
+  /// Statements that remove the temporary table (SQLite keeps them per connection).
+  std::vector<std::string> drop_temp(std::string_view name) const;
+
+  /// `(COALESCE(expr, '') IN ($a, $b, ...))` with the values appended to `params`, or a false
+  /// expression for an empty set.
+  static std::string in_set(std::string_view expr, const std::vector<std::string>& values,
+                            store::Params& params);
+
+ private:
+  const store::Dialect& d_;
+};
+
+/// Column of a summary table: name and SQL type.
+struct SummaryColumn {
+  std::string name;
+  std::string type;
+};
+
+std::string create_table_sql(const SqlText& sql, std::string_view table,
+                             const std::vector<SummaryColumn>& columns);
+
+/// Column names joined with ", ".
+std::string column_list(const std::vector<SummaryColumn>& columns);
+
+/// Distinct non-NULL values (NULL read as '') of `expr` across `tables` (names already valid).
+std::vector<std::string> distinct_values(store::Transaction& tx, const std::vector<std::string>& tables,
+                                         std::string_view expr, std::string_view where = {});
+
+}  // namespace vctp::aggregator
