@@ -56,7 +56,9 @@ function fillTable(table, rows, emptyText) {
 function num(v, digits = 2) {
   if (v === null || v === undefined || v === '') return '';
   const n = Number(v);
-  return Number.isFinite(n) ? n.toFixed(digits).replace(/\.?0+$/, '') : String(v);
+  if (!Number.isFinite(n)) return String(v);
+  const text = n.toFixed(digits);
+  return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
 }
 
 function numCell(v, digits) { return cell(num(v, digits), 'num'); }
@@ -143,13 +145,15 @@ loaders.overview = async () => {
     ['vCenters', vcs.length, false],
     ['VMs in inventory', totalVms, false],
     ['Failed snapshots (24 h)', failures, failures > 0],
-    ['Last snapshot', last ? last.replace('T', ' ').replace('Z', ' UTC') : '—', false],
+    ['Last snapshot', last ? last.replace('T', ' ').slice(0, 16) + ' UTC' : '—', false, true],
   ];
-  $('#overview-cards').replaceChildren(...cards.map(([label, value, bad]) => {
+  $('#overview-cards').replaceChildren(...cards.map(([label, value, bad, small]) => {
     const div = document.createElement('div');
     div.className = 'card';
     const l = document.createElement('div'); l.className = 'label'; l.textContent = label;
-    const v = document.createElement('div'); v.className = 'value' + (bad ? ' bad' : ''); v.textContent = value;
+    const v = document.createElement('div');
+    v.className = 'value' + (bad ? ' bad' : '') + (small ? ' small' : '');
+    v.textContent = value;
     div.append(l, v);
     return div;
   }));
