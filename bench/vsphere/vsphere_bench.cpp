@@ -4,6 +4,7 @@
 // that every VM comes back and that vCPU and memory totals equal the simulator's own dump.
 //
 // Usage: vsphere_bench [--clusters N] [--vms-per-pool N] [--runs N]
+//                      [--sdk-url URL --control-url URL]   (a simulator already running)
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -27,6 +29,13 @@ long peak_rss_kb() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   return usage.ru_maxrss;
+}
+
+double cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
 long current_rss_kb() {
@@ -102,6 +111,7 @@ std::pair<double, long> curl_retrieve(const std::string& url, int runs) {
     std::istringstream result(post("retrieve.xml", retrieve, "/dev/null", "-w '%{time_total} %{size_download}'"));
     double t = 0;
     result >> t >> bytes;
+    std::printf("  curl run %d: %.3f s\n", i + 1, t);
     best = std::min(best, t);
   }
   std::system(("rm -rf " + dir).c_str());
@@ -114,16 +124,24 @@ int main(int argc, char** argv) {
   int clusters = 10;
   int vms_per_pool = 1000;
   int runs = 3;
+  std::string sdk_url;
+  std::string control_url;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
-    const int value = std::atoi(argv[i + 1]);
-    if (flag == "--clusters") clusters = value;
-    else if (flag == "--vms-per-pool") vms_per_pool = value;
-    else if (flag == "--runs") runs = value;
+    const std::string value = argv[i + 1];
+    if (flag == "--clusters") clusters = std::atoi(value.c_str());
+    else if (flag == "--vms-per-pool") vms_per_pool = std::atoi(value.c_str());
+    else if (flag == "--runs") runs = std::atoi(value.c_str());
+    else if (flag == "--sdk-url") sdk_url = value;
+    else if (flag == "--control-url") control_url = value;
     else {
-      std::cerr << "usage: vsphere_bench [--clusters N] [--vms-per-pool N] [--runs N]\n";
+      std::cerr << "usage: vsphere_bench [--clusters N] [--vms-per-pool N] [--runs N] [--sdk-url URL --control-url URL]\n";
       return 2;
     }
+  }
+  if (sdk_url.empty() != control_url.empty()) {
+    std::cerr << "vsphere_bench: --sdk-url and --control-url go together\n";
+    return 2;
   }
 
   vctp::test::VcsimOptions so;
@@ -133,19 +151,24 @@ int main(int argc, char** argv) {
   so.hosts = 0;
   so.vms = vms_per_pool;
   so.random_sizes_seed = 20261124;
-  std::cout << "starting the simulator: 1 datacenter, " << clusters << " clusters, " << vms_per_pool
-            << " VMs per pool..." << std::endl;
-  const auto sim_start = Clock::now();
-  vctp::test::VcsimProcess sim(so);
-  std::cout << "simulator ready in " << std::chrono::duration<double>(Clock::now() - sim_start).count() << " s\n";
+  std::optional<vctp::test::VcsimProcess> sim;
+  if (sdk_url.empty()) {
+    std::cout << "starting the simulator: 1 datacenter, " << clusters << " clusters, " << vms_per_pool
+              << " VMs per pool..." << std::endl;
+    const auto sim_start = Clock::now();
+    sim.emplace(so);
+    std::cout << "simulator ready in " << std::chrono::duration<double>(Clock::now() - sim_start).count() << " s\n";
+    sdk_url = sim->sdk_url();
+    control_url = sim->control_url();
+  }
 
-  const auto dump = sim.dump();
+  const auto dump = nlohmann::json::parse(vctp::test::http_request(control_url + "/dump", "GET", "").second);
   const auto expected_vms = dump["vms"].size();
   const auto expected_cpus = dump["total_cpus"].get<long long>();
   const auto expected_mem = dump["total_memory_mb"].get<long long>();
 
   vctp::vsphere::ClientOptions options;
-  options.url = sim.sdk_url();
+  options.url = sdk_url;
   options.username = "user";
   options.password = "pass";
   double soap_seconds = 0;
@@ -162,13 +185,18 @@ int main(int argc, char** argv) {
   const long rss_before = current_rss_kb();
   double best = 1e9;
   double best_soap = 0;
+  double best_cpu = 1e9;
   vctp::vsphere::Inventory inv;
   for (int i = 0; i < runs; ++i) {
     soap_seconds = 0;
     soap_bytes = 0;
     const auto start = Clock::now();
+    const double cpu_start = cpu_seconds();
     inv = client.retrieve_inventory();
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    const double cpu = cpu_seconds() - cpu_start;
+    best_cpu = std::min(best_cpu, cpu);
+    std::printf("  run %d: %.3f s (SOAP calls %.3f s), client CPU %.3f s\n", i + 1, seconds, soap_seconds, cpu);
     if (seconds < best) {
       best = seconds;
       best_soap = soap_seconds;
@@ -182,13 +210,14 @@ int main(int argc, char** argv) {
     cpus += vm.vcpu_count;
     mem += vm.ram_mb;
   }
-  const auto [curl_seconds, curl_bytes] = curl_retrieve(sim.sdk_url(), runs);
+  const auto [curl_seconds, curl_bytes] = curl_retrieve(sdk_url, runs);
 
   std::printf("VMs: %zu (simulator: %zu), hosts: %zu\n", inv.vms.size(), expected_vms, inv.hosts.size());
   std::printf("vCPU total: %lld (simulator: %lld), memory total: %lld MB (simulator: %lld MB)\n", cpus, expected_cpus,
               mem, expected_mem);
   std::printf("vctp retrieve+parse+resolve: %.3f s (best of %d), of which SOAP calls incl. parsing %.3f s, %zu bytes\n",
               best, runs, best_soap, soap_bytes);
+  std::printf("client CPU (receive, parse, resolve): %.3f s (best of %d)\n", best_cpu, runs);
   std::printf("curl RetrievePropertiesEx alone: %.3f s (best of %d), %ld bytes\n", curl_seconds, runs, curl_bytes);
   std::printf("peak RSS: %.1f MB (%.1f MB before retrieving)\n", peak / 1024.0, rss_before / 1024.0);
 

@@ -228,7 +228,8 @@ func main() {
 
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
-	<-sig
+	got := <-sig
+	log.Printf("%v: exiting", got)
 	// No graceful Close: it would wait for calls held by /fault/delay.
 	os.Exit(0)
 }
