@@ -44,16 +44,20 @@ AggregationOutcome Aggregator::run(SummaryKind kind, std::string_view period_tex
   try {
     return run(Period::parse(kind, period_text));
   } catch (const InvalidRequest& e) {
-    AggregationOutcome out;
-    out.kind = kind;
-    out.period = std::string(period_text.substr(0, 64));
-    out.invalid = true;
-    out.error = e.what();
-    (kind == SummaryKind::kDaily ? metrics_.daily_total : metrics_.monthly_total).inc();
-    (kind == SummaryKind::kDaily ? metrics_.daily_failed_total : metrics_.monthly_failed_total).inc();
-    core::log_warn("aggregation refused", {{"kind", std::string(to_string(kind))}, {"error", e.what()}});
-    return out;
+    return refuse(kind, period_text, e.what());
   }
+}
+
+AggregationOutcome Aggregator::refuse(SummaryKind kind, std::string_view period, std::string error) {
+  AggregationOutcome out;
+  out.kind = kind;
+  out.period = std::string(period.substr(0, 64));
+  out.invalid = true;
+  out.error = std::move(error);
+  (kind == SummaryKind::kDaily ? metrics_.daily_total : metrics_.monthly_total).inc();
+  (kind == SummaryKind::kDaily ? metrics_.daily_failed_total : metrics_.monthly_failed_total).inc();
+  core::log_warn("aggregation refused", {{"kind", std::string(to_string(kind))}, {"error", out.error}});
+  return out;
 }
 
 AggregationOutcome Aggregator::run(const Period& period) {

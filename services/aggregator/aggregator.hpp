@@ -47,6 +47,8 @@ class Aggregator {
   /// for bad input or database failures: the outcome says what happened.
   AggregationOutcome run(SummaryKind kind, std::string_view period_text);
   AggregationOutcome run(const Period& period);
+  /// Counts and returns a failed outcome for a request that cannot even name its period.
+  AggregationOutcome refuse(SummaryKind kind, std::string_view period, std::string error);
 
   /// Closed periods (ended before now) with input data and no summary: days in the last
   /// `lookback_days`, months in the last `lookback_months`, oldest first; days before months.

@@ -1,16 +1,198 @@
 #include "aggregator_service.hpp"
 
+#include <algorithm>
+#include <iostream>
+
+#include "aggregation_events.hpp"
+#include "retention_job.hpp"
+#include "vctp/core/command_line.hpp"
+#include "vctp/core/cron.hpp"
 #include "vctp/core/logging.hpp"
+#include "vctp/core/time_format.hpp"
 
 namespace vctp::aggregator {
 
-AggregatorService::AggregatorService(service::ServiceContext& context)
-    : context_(context), metrics_(context.metrics) {}
+namespace {
 
-void AggregatorService::start() {
-  core::log_info("aggregator ready", {{"cleanup_cron", context_.settings.snapshot_cleanup_cron}});
+constexpr std::string_view kService = "aggregator";
+/// How far back the schedule looks for closed periods without a summary.
+constexpr int kCatchUpMonths = 13;
+/// A request that failed on a transient database error is retried this many times.
+constexpr std::uint64_t kRetryDeliveries = 3;
+
+int catch_up_days(const core::Settings& settings) {
+  return static_cast<int>(std::clamp<std::int64_t>(settings.hourly_snapshot_max_age_days, 1, 400));
 }
 
-void AggregatorService::stop() {}
+}  // namespace
+
+void check_options(const std::vector<std::string>& rest) {
+  if (rest.empty()) return;
+  if (rest.front() != "--once") throw core::UsageError("unknown option '" + rest.front() + "'");
+  if (rest.size() != 3 || (rest[1] != "daily" && rest[1] != "monthly")) {
+    throw core::UsageError("--once takes a kind and a period: --once daily 2026-11-24 or "
+                           "--once monthly 2026-11");
+  }
+}
+
+std::optional<int> run_once(service::ServiceContext& context) {
+  const auto& rest = context.command_line.rest;
+  if (rest.empty() || rest.front() != "--once") return std::nullopt;
+  const auto kind = rest[1] == "daily" ? SummaryKind::kDaily : SummaryKind::kMonthly;
+  const core::SystemClock clock;
+  AggregatorMetrics metrics(context.metrics);
+  auto db = store::open_database(context.settings.database_driver, context.settings.database_url);
+  Aggregator aggregator(*db, clock, ChargebackRules::from_settings(context.settings), metrics);
+  const auto out = aggregator.run(kind, rest[2]);
+  if (!out.ok) {
+    std::cerr << "vctp-aggregator: " << to_string(kind) << " summary of '" << out.period
+              << "' failed: " << out.error << "\n";
+    return 1;
+  }
+  std::cout << out.table << ": " << out.rows << " rows in " << out.duration.count() << " ms\n";
+  return 0;
+}
+
+AggregatorService::AggregatorService(service::ServiceContext& context)
+    : context_(context), metrics_(context.metrics) {
+  const auto& settings = context_.settings;
+  // Validate the cron before anything starts: a bad one is a settings error.
+  core::CronExpression::parse(settings.snapshot_cleanup_cron);
+  db_ = store::open_database(settings.database_driver, settings.database_url);
+  aggregator_ = std::make_unique<Aggregator>(*db_, clock_, ChargebackRules::from_settings(settings),
+                                             metrics_);
+  bus::ConnectionOptions options;
+  options.name = "vctp-aggregator";
+  bus_ = std::make_unique<bus::Connection>(settings, context_.metrics, options);
+  publisher_ = std::make_unique<bus::EventPublisher>(*bus_, std::string(kService));
+}
+
+AggregatorService::~AggregatorService() { stop(); }
+
+void AggregatorService::start() {
+  bus_->ensure_stream();
+  bus::ConsumerOptions options;
+  options.batch = 1;
+  options.threads = 1;
+
+  bus::ConsumerConfig completed;
+  completed.durable = bus::durable_name(kService, bus::SnapshotCompleted::kSubject);
+  completed.filter_subject = std::string(bus::SnapshotCompleted::kSubject);
+  completed.ack_wait = std::chrono::minutes(2);
+  completed.max_deliver = 5;
+  consumers_.push_back(std::make_unique<bus::Consumer>(
+      *bus_, completed,
+      bus::event_handler<bus::SnapshotCompleted>(
+          [this](const bus::SnapshotCompleted& e, const bus::Message&) { return on_snapshot_completed(e); }),
+      context_.metrics, options));
+
+  bus::ConsumerConfig requested;
+  requested.durable = bus::durable_name(kService, bus::AggregateRequested::kSubject);
+  requested.filter_subject = std::string(bus::AggregateRequested::kSubject);
+  requested.ack_wait = std::chrono::minutes(2);
+  requested.max_deliver = 5;
+  consumers_.push_back(std::make_unique<bus::Consumer>(
+      *bus_, requested, [this](const bus::Message& m) { return on_aggregate_requested(m); },
+      context_.metrics, options));
+
+  for (auto& c : consumers_) c->start(&context_.stop);
+  threads_.emplace_back([this] { schedule_loop(); });
+  core::log_info("aggregator started",
+                 {{"database", db_->location()},
+                  {"aggregate_seconds", std::to_string(context_.settings.vcenter_inventory_aggregate_seconds)},
+                  {"cleanup_cron", context_.settings.snapshot_cleanup_cron}});
+}
+
+void AggregatorService::stop() {
+  context_.stop.request_stop();
+  for (auto& c : consumers_) c->stop();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  threads_.clear();
+}
+
+bus::HandlerResult AggregatorService::on_snapshot_completed(const bus::SnapshotCompleted& event) {
+  for (const auto& day : days_closed_by(event)) {
+    const auto out = aggregator_->run(day);
+    if (out.retryable) return bus::HandlerResult::retry(std::chrono::seconds(10));
+    announce(out, std::nullopt);
+    if (!out.ok) continue;
+    if (const auto month = month_closed_by(day)) announce(aggregator_->run(*month), std::nullopt);
+  }
+  return bus::HandlerResult::ack();
+}
+
+bus::HandlerResult AggregatorService::on_aggregate_requested(const bus::Message& message) {
+  const auto request = parse_request(message.data);
+  AggregationOutcome out;
+  if (!request.kind) {
+    out = aggregator_->refuse(SummaryKind::kDaily, request.period,
+                              request.error.empty() ? "invalid request" : request.error);
+  } else {
+    out = aggregator_->run(*request.kind, request.period);
+    if (out.retryable && message.num_delivered < kRetryDeliveries) {
+      return bus::HandlerResult::retry(std::chrono::seconds(5));
+    }
+  }
+  const std::optional<std::string> request_id =
+      request.request_id.empty() ? std::nullopt : std::optional<std::string>(request.request_id);
+  announce(out, request_id);
+  if (const auto reply = message.header(std::string(bus::kReplyToHeader)); reply && !reply->empty()) {
+    auto answer = completed_event(out, request_id);
+    try {
+      publisher_->reply(*reply, answer);
+    } catch (const bus::BusError& e) {
+      core::log_warn("could not answer an aggregation request", {{"error", e.what()}});
+    }
+  }
+  return bus::HandlerResult::ack();
+}
+
+void AggregatorService::announce(const AggregationOutcome& outcome,
+                                 const std::optional<std::string>& request_id) {
+  try {
+    auto event = completed_event(outcome, request_id);
+    publisher_->publish(event);
+    if (outcome.ok) {
+      auto snapshot = summary_snapshot_event(
+          outcome, Period::parse(outcome.kind, outcome.period));
+      publisher_->publish(snapshot);
+    }
+  } catch (const std::exception& e) {
+    core::log_warn("could not publish an aggregation event",
+                   {{"period", outcome.period}, {"error", e.what()}});
+  }
+}
+
+void AggregatorService::schedule_loop() {
+  const auto& settings = context_.settings;
+  const auto cron = core::CronExpression::parse(settings.snapshot_cleanup_cron);
+  const auto every = std::chrono::seconds(std::max<std::int64_t>(settings.vcenter_inventory_aggregate_seconds, 60));
+  auto next_catch_up = clock_.now();
+  auto next_cleanup = cron.next_after(clock_.now());
+  while (!context_.stop.stop_requested()) {
+    const auto now = clock_.now();
+    if (now >= next_catch_up) {
+      try {
+        for (const auto& out : aggregator_->catch_up(catch_up_days(settings), kCatchUpMonths)) {
+          announce(out, std::nullopt);
+        }
+      } catch (const std::exception& e) {
+        core::log_warn("catch-up failed", {{"error", e.what()}});
+      }
+      next_catch_up = clock_.now() + every;
+    }
+    if (now >= next_cleanup) {
+      try {
+        run_retention(*db_, clock_, settings);
+      } catch (const std::exception& e) {
+        core::log_warn("retention cleanup failed", {{"error", e.what()}});
+      }
+      next_cleanup = cron.next_after(clock_.now());
+    }
+    context_.stop.wait_until(std::min(next_catch_up, next_cleanup));
+  }
+}
 
 }  // namespace vctp::aggregator

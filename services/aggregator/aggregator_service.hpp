@@ -1,20 +1,54 @@
 #pragma once
 
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "aggregator.hpp"
 #include "aggregator_metrics.hpp"
+#include "vctp/bus/connection.hpp"
+#include "vctp/bus/consumer.hpp"
+#include "vctp/core/clock.hpp"
 #include "vctp/service/service_main.hpp"
+#include "vctp/store/database.hpp"
 
 namespace vctp::aggregator {
 
-/// The aggregator: daily and monthly summaries and retention.
+/// Validates the aggregator's own options: nothing, or `--once daily|monthly PERIOD`.
+void check_options(const std::vector<std::string>& rest);
+
+/// `--once daily 2026-11-24` / `--once monthly 2026-11`: builds one summary and returns the exit
+/// code (0 built, 1 failed), or nullopt when --once was not given.
+std::optional<int> run_once(service::ServiceContext& context);
+
+/// The aggregator: closes days and months on vctp.snapshot.completed, answers
+/// vctp.aggregate.requested, catches up on missing summaries every
+/// vcenter_inventory_aggregate_seconds and runs the retention cleanup on snapshot_cleanup_cron.
 class AggregatorService final : public service::Service {
  public:
   explicit AggregatorService(service::ServiceContext& context);
+  ~AggregatorService() override;
   void start() override;
   void stop() override;
 
  private:
+  bus::HandlerResult on_snapshot_completed(const bus::SnapshotCompleted& event);
+  bus::HandlerResult on_aggregate_requested(const bus::Message& message);
+  /// Publishes vctp.aggregate.completed (and vctp.snapshot.completed for a built table).
+  void announce(const AggregationOutcome& outcome, const std::optional<std::string>& request_id);
+  void schedule_loop();
+
   service::ServiceContext& context_;
+  core::SystemClock clock_;
   AggregatorMetrics metrics_;
+  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<Aggregator> aggregator_;
+  std::unique_ptr<bus::Connection> bus_;
+  std::unique_ptr<bus::EventPublisher> publisher_;
+  std::vector<std::unique_ptr<bus::Consumer>> consumers_;
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace vctp::aggregator
