@@ -1,0 +1,138 @@
+// An ad-hoc aggregation request over the real nats-server of the `nats` CTest fixture is
+// answered on the requester's reply subject and announced on vctp.aggregate.completed, on both
+// backends; a malformed one gets a failed answer naming the problem.
+#include <catch2/catch.hpp>
+
+#include <condition_variable>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "aggregator_service.hpp"
+#include "aggregator_test_db.hpp"
+#include "day_fixture.hpp"
+#include "vctp/bus/connection.hpp"
+#include "vctp/bus/events.hpp"
+#include "vctp/metrics/registry.hpp"
+
+using namespace vctp;
+
+namespace {
+
+std::string nats_url() {
+  const auto url = test::fixture_value("nats", "url");
+  if (!url) throw std::runtime_error("the nats fixture is not running (run the tests through ctest)");
+  return *url;
+}
+
+/// Messages received on a subject, by request_id.
+class Inbox {
+ public:
+  void add(const std::string& data) {
+    const auto j = nlohmann::json::parse(data, nullptr, false);
+    if (!j.is_object() || !j.contains("request_id") || !j["request_id"].is_string()) return;
+    std::lock_guard lock(mutex_);
+    by_id_[j["request_id"].get<std::string>()] = j;
+    cv_.notify_all();
+  }
+  std::optional<nlohmann::json> wait(const std::string& id, std::chrono::seconds timeout) {
+    std::unique_lock lock(mutex_);
+    if (!cv_.wait_for(lock, timeout, [&] { return by_id_.count(id) > 0; })) return std::nullopt;
+    return by_id_[id];
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::map<std::string, nlohmann::json> by_id_;
+};
+
+void check_request_answered(store::Backend backend) {
+  test::AggregatorTestDb tdb(backend);
+  test::write_fixture_day(*tdb.open());
+
+  core::Settings settings = core::Settings::defaults();
+  settings.database_driver = tdb.driver();
+  settings.database_url = tdb.url();
+  settings.nats_url = nats_url();
+  settings.tenants_to_filter = {"internal-*"};
+  settings.node_charge_clusters = {"GPU-*"};
+  settings.srm_activeactive_vms = {"SRM-AA-*"};
+  settings.vcenter_inventory_aggregate_seconds = 3600;
+  metrics::Registry registry;
+  core::CommandLine command_line;
+  core::StopToken stop;
+  service::ServiceContext context{settings, registry, command_line, stop};
+  aggregator::AggregatorService service(context);
+  service.start();
+
+  metrics::Registry client_metrics;
+  bus::Connection client(settings, client_metrics);
+  REQUIRE(client.wait_connected(std::chrono::seconds(10)));
+  client.ensure_stream();
+  Inbox replies, completed;
+  const auto inbox = client.new_inbox();
+  auto reply_sub = client.subscribe(inbox, [&](const bus::Message& m) { replies.add(m.data); });
+  auto done_sub = client.subscribe(std::string(bus::AggregateCompleted::kSubject),
+                                   [&](const bus::Message& m) { completed.add(m.data); });
+
+  const std::string suffix = std::string(store::Backend::kSqlite == backend ? "sqlite" : "pg") +
+                             "-" + bus::new_uuid();
+  bus::PublishOptions options;
+  options.headers[std::string(bus::kReplyToHeader)] = inbox;
+
+  bus::AggregateRequested request;
+  request.kind = bus::AggregateKind::kDaily;
+  request.period = "2026-11-24";
+  request.request_id = "ok-" + suffix;
+  bus::stamp(request, "ops", std::chrono::system_clock::now());
+  client.publish_js(bus::AggregateRequested::kSubject, bus::serialize_event(request), options);
+
+  bus::AggregateRequested bad = request;
+  bad.envelope = {};
+  bad.period = "2026-13-01";
+  bad.request_id = "bad-" + suffix;
+  bus::stamp(bad, "ops", std::chrono::system_clock::now());
+  client.publish_js(bus::AggregateRequested::kSubject, bus::serialize_event(bad), options);
+
+  const auto answer = replies.wait(request.request_id, std::chrono::seconds(60));
+  REQUIRE(answer);
+  const auto parsed = bus::parse_event<bus::AggregateCompleted>(answer->dump());
+  CHECK(parsed.status == bus::JobStatus::kOk);
+  CHECK(parsed.table == "summary_daily_20261124");
+  CHECK(parsed.rows == 9);
+  CHECK(parsed.period == "2026-11-24");
+  CHECK(parsed.envelope.source == "aggregator");
+
+  const auto refused = replies.wait(bad.request_id, std::chrono::seconds(60));
+  REQUIRE(refused);
+  CHECK((*refused)["status"] == "failed");
+  CHECK((*refused)["period"] == "2026-13-01");
+  CHECK((*refused)["rows"] == 0);
+  REQUIRE((*refused)["error"].is_string());
+  CHECK((*refused)["error"].get<std::string>().find("2026-13-01") != std::string::npos);
+
+  // Both are announced on vctp.aggregate.completed too.
+  const auto event = completed.wait(request.request_id, std::chrono::seconds(30));
+  REQUIRE(event);
+  CHECK((*event)["status"] == "ok");
+  const auto failed_event = completed.wait(bad.request_id, std::chrono::seconds(30));
+  REQUIRE(failed_event);
+  CHECK((*failed_event)["status"] == "failed");
+
+  auto db = tdb.open();
+  CHECK(db->query("SELECT COUNT(*) FROM summary_daily_20261124")[0].get_int(0) == 9);
+  CHECK(db->query("SELECT COUNT(*) FROM snapshot_registry WHERE kind = 'daily'")[0].get_int(0) == 1);
+  const auto text = registry.serialize();
+  CHECK(text.find("vctp_daily_aggregations_failed_total 1") != std::string::npos);
+  service.stop();
+}
+
+}  // namespace
+
+TEST_CASE("an ad-hoc request over NATS is answered (SQLite)", "[aggregator]") {
+  check_request_answered(store::Backend::kSqlite);
+}
+
+TEST_CASE("an ad-hoc request over NATS is answered (PostgreSQL)", "[aggregator]") {
+  check_request_answered(store::Backend::kPostgres);
+}
