@@ -212,6 +212,7 @@ std::int64_t SnapshotRegistry::unregister(const TableName& table) {
 }
 
 void drop_snapshot_table(Transaction& tx, const TableName& table) {
+  tx.lock(table.str());
   tx.execute("DROP TABLE IF EXISTS " + tx.dialect().quote_identifier(table.str()));
   unregister_table(tx, table.str());
 }

@@ -163,3 +163,47 @@ TEST_CASE("tables_for_period returns ok tables that exist, failed-only hours lef
   REQUIRE(tables.size() == 1);
   CHECK(tables[0].str() == "snap_hourly_2026112405");
 }
+
+TEST_CASE("table names from outside are refused before they reach SQL") {
+  const auto backend = GENERATE(from_range(test::all_backends()));
+  test::BackendDb tdb(backend);
+  INFO(tdb.driver());
+  auto db = tdb.open();
+  db->execute("CREATE TABLE x (a INTEGER)");
+  const auto tables_before = db->list_tables();
+  for (const char* request : {"summary_daily_20261124; DROP TABLE x", "2026-13-01",
+                              "summary_daily_20261124\"; DROP TABLE inventory; --",
+                              "snap_hourly_2026112413 OR 1=1", "x", "inventory"}) {
+    INFO(request);
+    // what a service does with a table name from a request: parse, then use the TableName
+    CHECK_THROWS_AS(db->transact([&](store::Transaction& tx) {
+                      store::drop_snapshot_table(tx, TableName::parse(request));
+                    }),
+                    store::InvalidTableName);
+  }
+  CHECK(db->list_tables() == tables_before);
+}
+
+TEST_CASE("a summary is regenerated in one transaction: drop, create, register") {
+  const auto backend = GENERATE(from_range(test::all_backends()));
+  test::BackendDb tdb(backend);
+  INFO(tdb.driver());
+  auto db = tdb.open();
+  store::SnapshotRegistry registry(*db);
+  const auto table = TableName::daily(2026y / November / 24);
+  for (int rows : {3, 2}) {
+    db->transact([&](store::Transaction& tx) {
+      store::drop_snapshot_table(tx, table);
+      tx.execute("CREATE TABLE " + table.str() + " (period TEXT, instance_uuid TEXT)");
+      for (int i = 0; i < rows; ++i) {
+        tx.execute("INSERT INTO " + table.str() + " VALUES ('2026-11-24', $1)",
+                   {"inst-" + std::to_string(i)});
+      }
+      registry.record(tx, {table, std::nullopt, rows, SnapshotStatus::kOk, std::nullopt, {}});
+    });
+  }
+  CHECK(db->query("SELECT COUNT(*) FROM " + table.str())[0].get_int(0) == 2);
+  const auto found = registry.find(SnapshotKind::kDaily, table.period_start(), table.period_end());
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].row_count == 2);
+}

@@ -111,7 +111,10 @@ class SnapshotRegistry {
   const core::Clock& clock_;
 };
 
-/// Drops `table` if it exists and unregisters it, inside the caller's transaction.
+/// Drops `table` if it exists and unregisters it, inside the caller's transaction. Takes the
+/// table's lock (Transaction::lock) first, so that two services regenerating the same table
+/// one after the other do not trip over each other: the aggregator replaces a summary with
+/// drop_snapshot_table + CREATE TABLE ... + SnapshotRegistry::record in one transaction.
 void drop_snapshot_table(Transaction& tx, const TableName& table);
 
 }  // namespace vctp::store
