@@ -16,7 +16,7 @@ class ReporterService final : public service::Service {
  public:
   /// `generator` may be null when there is no data source (then only the count is kept).
   ReporterService(service::ServiceContext& context, ReporterMetrics& metrics, ReportGenerator* generator,
-                  std::chrono::milliseconds recount_interval = std::chrono::seconds(30));
+                  std::chrono::milliseconds recount_interval = std::chrono::seconds(10));
   ~ReporterService() override;
   void start() override;
   void stop() override;

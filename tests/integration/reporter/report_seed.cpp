@@ -159,12 +159,13 @@ Seed seed_database(const std::filesystem::path& sqlite_path, int vms) {
 }
 
 std::string reporter_settings(const std::filesystem::path& sqlite_path, const std::filesystem::path& reports_dir,
-                              bool with_rates) {
+                              bool with_rates, const std::string& nats_url, int metrics_port) {
   std::string text = "settings:\n"
                      "  database_driver: sqlite\n"
                      "  database_url: " + sqlite_path.string() + "\n"
                      "  reports_dir: " + reports_dir.string() + "\n"
-                     "  nats_url: nats://127.0.0.1:" + std::to_string(free_port()) + "\n"
+                     "  nats_url: " + (nats_url.empty() ? "nats://127.0.0.1:" + std::to_string(free_port()) : nats_url) + "\n"
+                     "  reporter_metrics_port: " + std::to_string(metrics_port > 0 ? metrics_port : free_port()) + "\n"
                      "  vcenter_addresses: [https://vc1.example.com/sdk, https://vc2.example.com/sdk]\n"
                      "  node_charge_clusters: [\"dedicated-*\"]\n"
                      "  srm_activeactive_vms: [\"aa-*\"]\n"

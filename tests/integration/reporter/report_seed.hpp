@@ -23,6 +23,6 @@ Seed seed_database(const std::filesystem::path& sqlite_path, int vms = 150);
 /// pool "gold" ram_gb_hour 0.008), node_charge_clusters [dedicated-*], srm_activeactive_vms
 /// [aa-*], tenants_to_filter [scratch*], NATS on a closed port.
 std::string reporter_settings(const std::filesystem::path& sqlite_path, const std::filesystem::path& reports_dir,
-                              bool with_rates = true);
+                              bool with_rates = true, const std::string& nats_url = "", int metrics_port = 0);
 
 }  // namespace vctp::test::reporter

@@ -1,0 +1,92 @@
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <filesystem>
+#include <mutex>
+
+#include "report_seed.hpp"
+#include "test_support.hpp"
+#include "vctp/bus/connection.hpp"
+#include "vctp/bus/consumer.hpp"
+#include "vctp/bus/events.hpp"
+#include "vctp/core/settings.hpp"
+#include "vctp/core/time_format.hpp"
+#include "vctp/metrics/registry.hpp"
+
+using namespace vctp::test;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+TEST_CASE("reporter service: events trigger reports, announced on vctp.report.generated and counted", "[reporter]") {
+  const auto url = fixture_value("nats", "url");
+  REQUIRE(url);
+  TempDir dir;
+  const fs::path db = dir / "vctp.sqlite3";
+  const fs::path reports = dir / "reports";
+  reporter::seed_database(db, 40);
+  const int port = free_port();
+  write_file(dir / "vctp.yml", reporter::reporter_settings(db, reports, true, *url, port));
+
+  vctp::metrics::Registry registry;
+  vctp::core::Settings settings = vctp::core::Settings::defaults();
+  settings.nats_url = *url;
+  vctp::bus::Connection connection(settings, registry);
+  connection.ensure_stream();
+  std::mutex mutex;
+  std::vector<vctp::bus::ReportGenerated> announced;
+  auto subscription = connection.subscribe(vctp::bus::ReportGenerated::kSubject, [&](const vctp::bus::Message& m) {
+    std::lock_guard lock(mutex);
+    announced.push_back(vctp::bus::parse_event<vctp::bus::ReportGenerated>(m.data));
+  });
+
+  ChildProcess child({std::string(VCTP_BINARY_DIR) + "/bin/vctp-reporter", "-settings", (dir / "vctp.yml").string()},
+                     dir / "log.txt");
+  const std::string metrics_url = "http://127.0.0.1:" + std::to_string(port) + "/metrics";
+  INFO(read_file(dir / "log.txt"));
+  REQUIRE(eventually([&] { return http_get(metrics_url).find("vctp_reports_available 0") != std::string::npos; }, 20s));
+
+  vctp::bus::EventPublisher publisher(connection, "test");
+  vctp::bus::SnapshotCompleted snapshot;
+  snapshot.kind = vctp::bus::PeriodKind::kHourly;
+  snapshot.table = "snap_hourly_2026112413";
+  snapshot.vcenter = "vc1.example.com";
+  snapshot.period_start = *vctp::core::parse_iso8601("2026-11-24T13:00:00Z");
+  snapshot.rows = 53;
+  publisher.publish(snapshot);
+  vctp::bus::AggregateCompleted aggregate;
+  aggregate.kind = vctp::bus::AggregateKind::kDaily;
+  aggregate.period = "2026-11-24";
+  aggregate.table = "summary_daily_20261124";
+  aggregate.rows = 80;
+  publisher.publish(aggregate);
+
+  const auto has_reports = [&] {
+    return fs::exists(reports / "vctp_hourly_2026112413.xlsx") && fs::exists(reports / "vctp_daily_20261124.xlsx");
+  };
+  REQUIRE(eventually(has_reports, 60s));
+  const auto find_announced = [&](const std::string& file) -> std::optional<vctp::bus::ReportGenerated> {
+    std::lock_guard lock(mutex);
+    for (const auto& e : announced) {
+      if (e.file == file) return e;
+    }
+    return std::nullopt;
+  };
+  REQUIRE(eventually([&] { return find_announced("vctp_daily_20261124.xlsx").has_value(); }, 30s));
+  REQUIRE(eventually([&] { return find_announced("vctp_hourly_2026112413.xlsx").has_value(); }, 30s));
+  const auto daily = *find_announced("vctp_daily_20261124.xlsx");
+  CHECK(daily.kind == vctp::bus::PeriodKind::kDaily);
+  CHECK(daily.period == "2026-11-24");
+  CHECK(daily.envelope.source == "reporter");
+  CHECK(daily.bytes == static_cast<std::int64_t>(fs::file_size(reports / "vctp_daily_20261124.xlsx")));
+  CHECK(find_announced("vctp_hourly_2026112413.xlsx")->period == "2026-11-24T13:00:00Z");
+  CHECK(eventually([&] { return http_get(metrics_url).find("vctp_reports_available 2") != std::string::npos; }, 10s));
+
+  // A removed report shows at the next periodic recount.
+  fs::remove(reports / "vctp_hourly_2026112413.xlsx");
+  CHECK(eventually([&] { return http_get(metrics_url).find("vctp_reports_available 1") != std::string::npos; }, 40s));
+
+  child.signal(SIGTERM);
+  const auto status = child.wait_for_exit(15s);
+  REQUIRE(status.has_value());
+  CHECK(*status == 0);
+}
