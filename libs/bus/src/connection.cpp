@@ -159,7 +159,11 @@ void Connection::Impl::drain() {
   std::unique_lock lock(mutex);
   if (!closed_cv.wait_for(lock, options.drain_timeout + 2s, [this] { return closed; })) {
     lock.unlock();
+    core::log_warn("NATS drain did not finish in time; closing", {{"servers", join(masked_urls)}});
     natsConnection_Close(nc);
+    lock.lock();
+    // The close callback holds a pointer to this object: wait for it before going away.
+    closed_cv.wait_for(lock, 5s, [this] { return closed; });
   }
 }
 
@@ -442,10 +446,13 @@ struct Subscription::Impl {
 
   void close() {
     if (sub == nullptr) return;
-    if (natsSubscription_Drain(sub) == NATS_OK) {
-      natsSubscription_WaitForDrainCompletion(sub, 5000);
-    } else {
-      natsSubscription_Unsubscribe(sub);
+    natsStatus s = natsSubscription_Drain(sub);
+    if (s == NATS_OK) {
+      s = natsSubscription_WaitForDrainCompletion(sub, 5000);
+      if (s != NATS_OK) core::log_warn("NATS subscription drain incomplete", {{"error", describe_status(s)}});
+    } else if (natsSubscription_IsValid(sub)) {
+      s = natsSubscription_Unsubscribe(sub);
+      if (s != NATS_OK) core::log_debug("NATS unsubscribe failed", {{"error", describe_status(s)}});
     }
     natsSubscription_Destroy(sub);
     sub = nullptr;
@@ -479,8 +486,10 @@ Subscription Connection::subscribe(std::string_view subject, std::function<void(
                      : natsConnection_QueueSubscribe(&impl->sub, impl_->nc, subj.c_str(), queue.c_str(),
                                                      &Subscription::Impl::on_message, impl.get());
   check(s, "subscribe to " + subj);
-  // Make sure the server knows about the interest before the caller publishes anything.
-  natsConnection_FlushTimeout(impl_->nc, 2000);
+  // Make sure the server knows about the interest before the caller publishes anything; when
+  // disconnected the subscription is sent on reconnect, so a failed flush is not an error.
+  s = natsConnection_FlushTimeout(impl_->nc, 2000);
+  if (s != NATS_OK) core::log_debug("NATS flush after subscribe failed", {{"error", describe_status(s)}});
   return Subscription(std::move(impl));
 }
 

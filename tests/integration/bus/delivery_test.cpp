@@ -451,6 +451,31 @@ TEST_CASE("connection settings: user/password, token, cluster URLs, bad files", 
     SnapshotCompleted e = snapshot(1);
     CHECK(publisher.publish(e).sequence == 1);
   }
+  SECTION("TLS with the CA from nats_tls_ca") {
+    vctp::test::TempDir pki;
+    const std::string d = pki.path().string();
+    const std::string key = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
+    const auto made = vctp::test::run_command(
+        "cd " + d + " && openssl req -x509 " + key + " -keyout ca.key -out ca.pem -days 2 -subj '/CN=vctp test CA'" +
+        " && openssl req " + key + " -keyout server.key -out server.csr -subj '/CN=127.0.0.1'" +
+        " && printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\n' > ext.cnf" +
+        " && openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2" +
+        " -extfile ext.cnf");
+    INFO(made.output);
+    REQUIRE(made.status == 0);
+    NatsServer server({"--tls", "--tlscert", d + "/server.pem", "--tlskey", d + "/server.key"});
+    vctp::metrics::Registry registry;
+    auto settings = settings_for("tls://127.0.0.1:" + std::to_string(server.port()));
+    settings.nats_tls_ca = d + "/ca.pem";
+    Connection connection(settings, registry);
+    REQUIRE(connection.wait_connected(10s));
+    connection.ensure_stream();
+
+    settings.nats_tls_ca.clear();  // the system CAs do not know this server
+    ConnectionOptions strict;
+    strict.retry_on_failed_connect = false;
+    CHECK_THROWS_AS(Connection(settings, registry, strict), ConnectError);
+  }
   SECTION("no server and no background retry: a clear error") {
     vctp::metrics::Registry registry;
     ConnectionOptions strict;

@@ -144,6 +144,7 @@ class Subscription {
 /// settings: nats_url (comma-separated for a cluster), nats_user/nats_password, nats_token,
 /// nats_creds_file, nats_tls_ca. Reconnects forever with backoff (logged, counted in
 /// vctp_bus_reconnects_total); drains on destruction. Thread-safe. Secrets are never logged.
+/// Consumers and subscriptions made on it must be destroyed first (declare the Connection first).
 class Connection {
  public:
   /// Throws ConnectError for unusable settings, or when no server answers and
