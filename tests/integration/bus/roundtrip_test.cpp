@@ -7,6 +7,7 @@
 #include "bus_test_support.hpp"
 #include "sample_events.hpp"
 #include "vctp/bus/consumer.hpp"
+#include "vctp/bus/event_waiter.hpp"
 #include "vctp/metrics/registry.hpp"
 
 using namespace vctp::bus;
@@ -95,14 +96,15 @@ TEST_CASE("a requester gets the answer on its reply subject and on the completed
   consumer.start();
 
   Received on_inbox;
-  Received on_subject;
   const std::string inbox = gateway.new_inbox();
   Subscription inbox_sub = gateway.subscribe(inbox, [&](const Message& m) {
     on_inbox.add(parse_event<AggregateCompleted>(m.data).request_id.value_or(""));
   });
-  Subscription completed_sub = gateway.subscribe(AggregateCompleted::kSubject, [&](const Message& m) {
-    const auto done = parse_event<AggregateCompleted>(m.data);
-    if (done.request_id == request_id) on_subject.add(*done.request_id);
+  EventWaiter<AggregateCompleted> completed(gateway, [&](const AggregateCompleted& done) {
+    return done.request_id == request_id;
+  });
+  EventWaiter<AggregateCompleted> someone_elses(gateway, [&](const AggregateCompleted& done) {
+    return done.request_id == "not-" + request_id;
   });
 
   AggregateRequested request;
@@ -114,9 +116,13 @@ TEST_CASE("a requester gets the answer on its reply subject and on the completed
   gateway_events.publish(request, options);
 
   REQUIRE(on_inbox.wait_distinct(1, 30s));
-  REQUIRE(on_subject.wait_distinct(1, 30s));
   CHECK(on_inbox.keys() == std::set<std::string>{request_id});
-  CHECK(on_subject.keys() == std::set<std::string>{request_id});
+  const std::optional<AggregateCompleted> done = completed.wait(30s);
+  REQUIRE(done.has_value());
+  CHECK(done->request_id == request_id);
+  CHECK(done->rows == 7);
+  CHECK(done->envelope.source == "aggregator");
+  CHECK_FALSE(someone_elses.wait(200ms).has_value());
   consumer.stop();
 }
 
