@@ -373,7 +373,9 @@ TEST_CASE("a consumer stops through a StopToken", "[bus][integration]") {
   connection.ensure_stream();
   vctp::core::StopToken stop;
   Received handled;
-  Consumer consumer(connection, consumer_config("stoppable", SnapshotCompleted::kSubject), [&](const Message& m) {
+  // Designated initializers compile warning-free (services build with -Wextra -Werror).
+  const ConsumerConfig config{.durable = "stoppable", .filter_subject = std::string(SnapshotCompleted::kSubject)};
+  Consumer consumer(connection, config, [&](const Message& m) {
     handled.add(m.data);
     return HandlerResult::ack();
   }, registry);

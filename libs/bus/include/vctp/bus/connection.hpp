@@ -30,10 +30,10 @@ inline constexpr std::string_view kReplyToHeader = "Vctp-Reply-To";
 
 /// A message as received, from a core subscription or a JetStream consumer.
 struct Message {
-  std::string subject;
-  std::string reply;  ///< The NATS reply subject (for JetStream messages: the ack subject).
-  std::string data;
-  std::map<std::string, std::string> headers;  ///< The first value of each header.
+  std::string subject{};
+  std::string reply{};  ///< The NATS reply subject (for JetStream messages: the ack subject).
+  std::string data{};
+  std::map<std::string, std::string> headers{};  ///< The first value of each header.
   std::uint64_t stream_sequence = 0;           ///< JetStream only.
   std::uint64_t num_delivered = 0;             ///< JetStream only: 1 on first delivery.
 
@@ -61,15 +61,15 @@ struct ConnectionOptions {
 struct PublishOptions {
   /// The de-duplication id (`Nats-Msg-Id`): a retry or another replica publishing the same id
   /// within the stream's duplicate window is stored once. Empty: no de-duplication.
-  std::string msg_id;
-  std::map<std::string, std::string> headers;
+  std::string msg_id{};
+  std::map<std::string, std::string> headers{};
   std::chrono::milliseconds ack_timeout{2000};  ///< Per attempt.
   std::chrono::milliseconds retry_for{30000};   ///< Retries on timeouts and no-responders stop after this.
 };
 
 /// What JetStream said when it stored a message.
 struct PublishAck {
-  std::string stream;
+  std::string stream{};
   std::uint64_t sequence = 0;
   bool duplicate = false;  ///< Already stored under the same msg id: nothing new was stored.
 };
@@ -87,8 +87,8 @@ struct StreamConfig {
 /// A durable pull consumer of one subject, shared by every replica of one service.
 struct ConsumerConfig {
   std::string stream = "VCTP";
-  std::string durable;         ///< No dots; see durable_name().
-  std::string filter_subject;  ///< e.g. "vctp.snapshot.completed".
+  std::string durable{};         ///< No dots; see durable_name().
+  std::string filter_subject{};  ///< e.g. "vctp.snapshot.completed".
   /// How long a delivered message may stay unacknowledged before it is delivered again (the
   /// consumer loop keeps a message being handled alive with in-progress acks).
   std::chrono::milliseconds ack_wait{std::chrono::seconds(30)};
@@ -98,7 +98,7 @@ struct ConsumerConfig {
   /// a backoff also stretches every nak delay (the server adds backoff[n] - ack_wait to it), and
   /// its first value replaces ack_wait, so the consumer loop's own delays (HandlerResult::retry,
   /// ConsumerOptions::retry_delay, growing with each delivery) are the usual way to back off.
-  std::vector<std::chrono::milliseconds> backoff;
+  std::vector<std::chrono::milliseconds> backoff{};
   int max_ack_pending = 1000;
 };
 

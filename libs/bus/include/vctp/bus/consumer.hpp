@@ -35,7 +35,7 @@ class HandlerResult {
       : kind_(kind), delay_(delay), reason_(std::move(reason)) {}
   Kind kind_;
   std::chrono::milliseconds delay_;
-  std::string reason_;
+  std::string reason_{};
 };
 
 /// Handles one message. Throwing InvalidEvent means invalid; throwing anything else means a
@@ -125,7 +125,7 @@ class EventPublisher {
 
  private:
   Connection& connection_;
-  std::string source_;
+  std::string source_{};
   std::function<TimePoint()> now_;
 };
 

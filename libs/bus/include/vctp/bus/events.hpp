@@ -17,10 +17,10 @@ using TimePoint = std::chrono::system_clock::time_point;
 
 /// What every event carries besides its payload.
 struct Envelope {
-  std::string id;      ///< A random UUID (v4), unique per event.
-  std::string type;    ///< The event's subject, e.g. "vctp.snapshot.completed".
+  std::string id{};      ///< A random UUID (v4), unique per event.
+  std::string type{};    ///< The event's subject, e.g. "vctp.snapshot.completed".
   TimePoint time{};    ///< When it was produced (UTC, whole seconds; ISO 8601 on the wire).
-  std::string source;  ///< The producing service: "collector", "aggregator", "reporter", "gateway", "ops".
+  std::string source{};  ///< The producing service: "collector", "aggregator", "reporter", "gateway", "ops".
   bool operator==(const Envelope&) const = default;
 };
 
@@ -41,57 +41,57 @@ std::optional<JobStatus> parse_job_status(std::string_view text);
 /// `vctp.snapshot.requested`: take an hourly snapshot now (of one vCenter, or of all).
 struct SnapshotRequested {
   static constexpr std::string_view kSubject = "vctp.snapshot.requested";
-  Envelope envelope;
-  std::optional<std::string> vcenter;  ///< Absent: every configured vCenter.
+  Envelope envelope{};
+  std::optional<std::string> vcenter{};  ///< Absent: every configured vCenter.
   bool operator==(const SnapshotRequested&) const = default;
 };
 
 /// `vctp.snapshot.completed`: a snapshot or summary table was written (or failed).
 struct SnapshotCompleted {
   static constexpr std::string_view kSubject = "vctp.snapshot.completed";
-  Envelope envelope;
+  Envelope envelope{};
   PeriodKind kind = PeriodKind::kHourly;
-  std::string table;                   ///< e.g. snap_hourly_2026112513 ([A-Za-z0-9_]+).
-  std::optional<std::string> vcenter;  ///< The vCenter of an hourly snapshot.
+  std::string table{};                   ///< e.g. snap_hourly_2026112513 ([A-Za-z0-9_]+).
+  std::optional<std::string> vcenter{};  ///< The vCenter of an hourly snapshot.
   TimePoint period_start{};            ///< Start of the hour, day or month (UTC).
   std::int64_t rows = 0;
   double duration_s = 0;
   JobStatus status = JobStatus::kOk;
-  std::optional<std::string> error;    ///< What went wrong, when status is not ok.
+  std::optional<std::string> error{};    ///< What went wrong, when status is not ok.
   bool operator==(const SnapshotCompleted&) const = default;
 };
 
 /// `vctp.aggregate.requested`: (re)build the daily or monthly summary of a period.
 struct AggregateRequested {
   static constexpr std::string_view kSubject = "vctp.aggregate.requested";
-  Envelope envelope;
+  Envelope envelope{};
   AggregateKind kind = AggregateKind::kDaily;
-  std::string period;      ///< YYYY-MM-DD (daily) or YYYY-MM (monthly), validated.
-  std::string request_id;  ///< Echoed in the matching vctp.aggregate.completed.
+  std::string period{};      ///< YYYY-MM-DD (daily) or YYYY-MM (monthly), validated.
+  std::string request_id{};  ///< Echoed in the matching vctp.aggregate.completed.
   bool operator==(const AggregateRequested&) const = default;
 };
 
 /// `vctp.aggregate.completed`: a summary table was built (or failed).
 struct AggregateCompleted {
   static constexpr std::string_view kSubject = "vctp.aggregate.completed";
-  Envelope envelope;
+  Envelope envelope{};
   AggregateKind kind = AggregateKind::kDaily;
-  std::string period;                     ///< YYYY-MM-DD or YYYY-MM.
-  std::string table;                      ///< e.g. summary_daily_20261124.
+  std::string period{};                     ///< YYYY-MM-DD or YYYY-MM.
+  std::string table{};                      ///< e.g. summary_daily_20261124.
   std::int64_t rows = 0;
-  std::optional<std::string> request_id;  ///< Set when the aggregation answered a request.
+  std::optional<std::string> request_id{};  ///< Set when the aggregation answered a request.
   JobStatus status = JobStatus::kOk;
-  std::optional<std::string> error;
+  std::optional<std::string> error{};
   bool operator==(const AggregateCompleted&) const = default;
 };
 
 /// `vctp.report.generated`: a report file was written into reports_dir.
 struct ReportGenerated {
   static constexpr std::string_view kSubject = "vctp.report.generated";
-  Envelope envelope;
+  Envelope envelope{};
   PeriodKind kind = PeriodKind::kDaily;
-  std::string period;  ///< 2026-11-24T13:00:00Z (hourly), 2026-11-24 (daily) or 2026-11 (monthly).
-  std::string file;    ///< The file name inside reports_dir.
+  std::string period{};  ///< 2026-11-24T13:00:00Z (hourly), 2026-11-24 (daily) or 2026-11 (monthly).
+  std::string file{};    ///< The file name inside reports_dir.
   std::int64_t bytes = 0;
   bool operator==(const ReportGenerated&) const = default;
 };
@@ -103,10 +103,10 @@ using EventTypes =
 /// One subject of the suite: its schema file under proto/schemas/, who publishes it and who
 /// consumes it. proto/asyncapi.yaml documents exactly these (a test checks).
 struct SubjectInfo {
-  std::string_view subject;
-  std::string_view schema;
-  std::vector<std::string_view> producers;
-  std::vector<std::string_view> consumers;
+  std::string_view subject{};
+  std::string_view schema{};
+  std::vector<std::string_view> producers{};
+  std::vector<std::string_view> consumers{};
 };
 
 /// Every subject the services publish or consume.
