@@ -263,6 +263,36 @@ std::string Connection::connected_url() const {
 
 void Connection::drain() { impl_->drain(); }
 
+void Connection::remember_stream(const StreamConfig& config) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->ensured_stream = config;
+}
+
+bool Connection::restore_stream() {
+  std::optional<StreamConfig> config;
+  {
+    std::lock_guard lock(impl_->mutex);
+    config = impl_->ensured_stream;
+  }
+  if (!config || !connected()) return false;
+  jsStreamInfo* si = nullptr;
+  jsErrCode err = static_cast<jsErrCode>(0);
+  natsStatus s = js_GetStreamInfo(&si, impl_->js, config->name.c_str(), nullptr, &err);
+  if (s == NATS_OK) {
+    jsStreamInfo_Destroy(si);
+    return false;
+  }
+  if (s != NATS_NOT_FOUND && err != JSStreamNotFoundErr) return false;
+  core::log_warn("JetStream stream has disappeared; creating it again", {{"stream", config->name}});
+  try {
+    ensure_stream(*config, std::chrono::milliseconds(0));
+    return true;
+  } catch (const BusError& e) {
+    core::log_warn("cannot create the stream again", {{"stream", config->name}, {"error", e.what()}});
+    return false;
+  }
+}
+
 void Connection::ensure_stream(const StreamConfig& config, std::chrono::milliseconds retry_for) {
   std::vector<const char*> subjects;
   for (const auto& s : config.subjects) subjects.push_back(s.c_str());
@@ -286,6 +316,7 @@ void Connection::ensure_stream(const StreamConfig& config, std::chrono::millisec
     natsStatus s = js_AddStream(&si, impl_->js, &cfg, nullptr, &err);
     if (s == NATS_OK) {
       jsStreamInfo_Destroy(si);
+      remember_stream(config);
       core::log_info("JetStream stream ready", {{"stream", config.name}});
       return;
     }
@@ -294,6 +325,7 @@ void Connection::ensure_stream(const StreamConfig& config, std::chrono::millisec
       s = js_UpdateStream(&si, impl_->js, &cfg, nullptr, &err);
       if (s == NATS_OK) {
         jsStreamInfo_Destroy(si);
+        remember_stream(config);
         core::log_info("JetStream stream updated", {{"stream", config.name}});
         return;
       }
@@ -373,6 +405,7 @@ PublishAck Connection::publish_js(std::string_view subject, std::string_view pay
       return PublishAck{ack->Stream ? ack->Stream : "", ack->Sequence, ack->Duplicate};
     }
     if (raw_ack != nullptr) jsPubAck_Destroy(raw_ack);
+    if (s == NATS_NO_RESPONDERS && restore_stream()) continue;
     const bool transient = is_transient(s, err);
     if (transient && backoff_before(deadline, delay)) {
       impl_->publish_retries.inc();

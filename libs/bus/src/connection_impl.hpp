@@ -4,6 +4,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,8 @@ struct Connection::Impl {
 
   std::mutex mutex;
   std::condition_variable closed_cv;
+  /// The stream last ensured, set up again when it has disappeared (a server that lost its store).
+  std::optional<StreamConfig> ensured_stream;
   bool closed = false;
   bool drained = false;
 

@@ -100,6 +100,16 @@ struct Consumer::Impl {
     return detail::SubscriptionPtr(raw, &natsSubscription_Destroy);
   }
 
+  /// False only when the server says the durable (or its stream) is gone.
+  bool consumer_exists() {
+    try {
+      conn.consumer_state(config.stream, config.durable);
+      return true;
+    } catch (const BusError& e) {
+      return e.retryable();
+    }
+  }
+
   void release(natsMsg* msg) {
     {
       std::lock_guard lock(inflight_mutex);
@@ -184,6 +194,7 @@ struct Consumer::Impl {
     detail::SubscriptionPtr sub(nullptr, &natsSubscription_Destroy);
     std::chrono::milliseconds error_pause = 100ms;
     bool logged_error = false;
+    auto next_check = std::chrono::steady_clock::now() + options.verify_every;
     while (!stopping()) {
       if (!sub) {
         try {
@@ -196,6 +207,7 @@ struct Consumer::Impl {
           logged_error = true;
           if (options.ensure_consumer && conn.connected()) {
             try {
+              conn.restore_stream();
               conn.ensure_consumer(config, 0ms);
             } catch (const BusError&) {
               // Reported by the next bind attempt.
@@ -225,14 +237,20 @@ struct Consumer::Impl {
       }
       if (s == NATS_OK || s == NATS_TIMEOUT) {
         error_pause = 100ms;
+        // An idle consumer checks now and then that its durable still exists (a server that
+        // lost its store answers pulls with silence).
+        if (s == NATS_TIMEOUT && std::chrono::steady_clock::now() >= next_check) {
+          next_check = std::chrono::steady_clock::now() + options.verify_every;
+          if (!consumer_exists()) sub.reset();
+        }
         continue;
       }
+      core::log_debug("fetch failed", {{"consumer", config.durable}, {"error", detail::describe_status(s, err)}});
       // The connection is down, or the consumer went away (a server that lost its state).
       if (s == NATS_NOT_FOUND || err == JSConsumerNotFoundErr || s == NATS_INVALID_SUBSCRIPTION ||
-          s == NATS_CONNECTION_CLOSED) {
+          s == NATS_CONNECTION_CLOSED || !consumer_exists()) {
         sub.reset();
       }
-      core::log_debug("fetch failed", {{"consumer", config.durable}, {"error", detail::describe_status(s, err)}});
       if (pause(error_pause)) break;
       error_pause = std::min<std::chrono::milliseconds>(error_pause * 2, 2s);
     }

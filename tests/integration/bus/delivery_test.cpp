@@ -518,3 +518,32 @@ TEST_CASE("a handler that runs longer than the ack wait is not delivered twice",
   CHECK(handled.keys() == std::set<std::string>{"1"});
   CHECK(connection.consumer_state("VCTP", config.durable).num_redelivered == 0);
 }
+
+TEST_CASE("a stream and consumer lost by the server are created again", "[bus][integration]") {
+  NatsServer server;
+  vctp::metrics::Registry registry;
+  Connection connection(settings_for(server.url()), registry, quick_reconnect());
+  connection.ensure_stream();
+  Received handled;
+  ConsumerOptions options;
+  options.verify_every = 500ms;
+  Consumer consumer(connection, consumer_config("reporter-recreated", SnapshotCompleted::kSubject),
+                    event_handler<SnapshotCompleted>([&](const SnapshotCompleted& e, const Message&) {
+                      handled.add(e.envelope.id);
+                      return HandlerResult::ack();
+                    }),
+                    registry, options);
+  consumer.start();
+  EventPublisher publisher(connection, "collector");
+  SnapshotCompleted before = snapshot(1);
+  publisher.publish(before);
+  REQUIRE(handled.wait_distinct(1, 30s));
+
+  connection.delete_stream("VCTP");  // as if the server had lost its store
+  SnapshotCompleted after = snapshot(2);
+  const PublishAck ack = publisher.publish(after);  // no stream answers: it is created again
+  CHECK(ack.stream == "VCTP");
+  REQUIRE(handled.wait_distinct(2, 30s));
+  consumer.stop();
+  CHECK(handled.keys() == std::set<std::string>{before.envelope.id, after.envelope.id});
+}

@@ -166,7 +166,8 @@ class Connection {
   // --- JetStream -------------------------------------------------------------------------------
 
   /// Creates the stream, or updates it to `config` when it exists. Retries while JetStream is not
-  /// reachable, up to `retry_for`; throws BusError.
+  /// reachable, up to `retry_for`; throws BusError. The connection remembers it, and creates it
+  /// again if it disappears (a server that lost its store) when a publish or consumer needs it.
   void ensure_stream(const StreamConfig& config = {},
                      std::chrono::milliseconds retry_for = std::chrono::seconds(30));
   /// Creates the durable pull consumer, or updates it to `config`. Same retries; throws BusError.
@@ -198,6 +199,9 @@ class Connection {
 
  private:
   friend class Consumer;
+  void remember_stream(const StreamConfig& config);
+  /// Creates the last ensured stream again if the server no longer has it; true if it did.
+  bool restore_stream();
   std::unique_ptr<Impl> impl_;
 };
 

@@ -66,6 +66,8 @@ struct ConsumerOptions {
   bool ack_sync = true;
   /// Create or update the durable consumer at start (and again if it disappears).
   bool ensure_consumer = true;
+  /// How often an idle consumer checks that its durable still exists on the server.
+  std::chrono::milliseconds verify_every{std::chrono::seconds(30)};
 };
 
 /// The consumer loop of one durable pull consumer: fetches batches and hands each message to the
