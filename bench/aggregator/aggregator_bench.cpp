@@ -1,0 +1,138 @@
+// Times the aggregator's summaries on one backend: a daily summary over 24 hourly tables of
+// N VMs (written through the store's bulk path first), then a monthly summary over 31 daily
+// tables of N VMs (the day's summary copied to the other 30 days of the month and registered).
+//   vctp_aggregator_bench --driver sqlite|postgres --url URL [--vms 50000]
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "aggregator.hpp"
+#include "daily_summary.hpp"
+#include "vctp/core/clock.hpp"
+#include "vctp/core/logging.hpp"
+#include "vctp/core/time_format.hpp"
+#include "vctp/metrics/registry.hpp"
+#include "vctp/store/snapshot_registry.hpp"
+#include "vctp/store/snapshot_writer.hpp"
+#include "vctp/store/table_name.hpp"
+
+using namespace vctp;
+using namespace std::chrono;
+
+namespace {
+
+double seconds_since(steady_clock::time_point start) {
+  return duration<double>(steady_clock::now() - start).count();
+}
+
+store::HourlyVmRow vm(int i, system_clock::time_point t, int hour) {
+  store::HourlyVmRow r;
+  r.snapshot_time = t;
+  r.vcenter = i % 2 ? "vc2" : "vc1";
+  r.vcenter_uuid = r.vcenter + "-uuid";
+  r.vm_id = "vm-" + std::to_string(i);
+  r.instance_uuid = "iu-" + std::to_string(i);
+  r.bios_uuid = "bu-" + std::to_string(i);
+  r.name = "vm-" + std::to_string(i);
+  r.datacenter = "dc1";
+  r.cluster = "cl-" + std::to_string(i % 20);
+  r.host = "host-" + std::to_string(i % 200);
+  r.resource_pool = "pool-" + std::to_string((i + hour / 12) % 5);
+  r.folder = "tenant-" + std::to_string(i % 50) + "/apps";
+  r.tenant = "tenant-" + std::to_string(i % 50);
+  r.vcpu_count = 1 + (i + hour / 8) % 8;
+  r.ram_mb = 1024 * (1 + i % 32);
+  r.disk_gb = 20.0 + i % 500;
+  r.power_state = (i + hour) % 17 ? "poweredOn" : "poweredOff";
+  r.is_template = i % 101 == 0;
+  r.srm_placeholder = i % 103 == 0;
+  r.guest_os = "linux";
+  return r;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string driver, url;
+  int vms = 50000;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string a = argv[i];
+    if (a == "--driver") driver = argv[i + 1];
+    else if (a == "--url") url = argv[i + 1];
+    else if (a == "--vms") vms = std::stoi(argv[i + 1]);
+  }
+  if (driver.empty() || url.empty() || vms <= 0) {
+    std::cerr << "usage: vctp_aggregator_bench --driver sqlite|postgres --url URL [--vms N]\n";
+    return 2;
+  }
+  core::init_logging("aggregator-bench", "warn", "text");
+  auto db = store::open_database(driver, url);
+  const auto day = sys_days(year(2026) / December / 1);
+  core::FakeClock clock(day + days(31) + hours(1));
+
+  auto started = steady_clock::now();
+  store::SnapshotWriter writer(*db, clock);
+  for (int h = 0; h < 24; ++h) {
+    const system_clock::time_point t = day + hours(h);
+    for (const std::string vc : {"vc1", "vc2"}) {
+      int i = vc == "vc1" ? 0 : 1;
+      writer.write_vms(store::TableName::hourly(t), vc, [&](store::HourlyVmRow& row) {
+        if (i >= vms) return false;
+        row = vm(i, t, h);
+        i += 2;
+        return true;
+      });
+    }
+  }
+  const double write_s = seconds_since(started);
+
+  metrics::Registry registry;
+  aggregator::AggregatorMetrics metrics(registry);
+  aggregator::Aggregator agg(*db, clock, aggregator::ChargebackRules({"tenant-49"}, {"cl-1*"}, {}),
+                             metrics);
+  started = steady_clock::now();
+  const auto daily = agg.run(aggregator::SummaryKind::kDaily, "2026-12-01");
+  const double daily_s = seconds_since(started);
+  if (!daily.ok) {
+    std::cerr << "daily summary failed: " << daily.error << "\n";
+    return 1;
+  }
+
+  // The other 30 days of December: copies of the first day's summary, registered.
+  started = steady_clock::now();
+  const store::SnapshotRegistry reg(*db, clock);
+  const auto columns = aggregator::daily_summary_columns(db->dialect());
+  std::string rest;
+  for (std::size_t c = 1; c < columns.size(); ++c) rest += ", " + columns[c].name;
+  for (int d = 2; d <= 31; ++d) {
+    const auto p = aggregator::Period::day(year_month_day(day + days(d - 1)));
+    db->transact([&](store::Transaction& tx) {
+      tx.execute("DROP TABLE IF EXISTS " + p.table().str());
+      tx.execute(aggregator::create_table_sql(aggregator::SqlText(tx.dialect()), p.table().str(), columns));
+      const auto rows = tx.execute("INSERT INTO " + p.table().str() + " SELECT $1" + rest +
+                                       " FROM summary_daily_20261201",
+                                   {p.text()});
+      reg.record(tx, store::Registration{p.table(), std::nullopt, rows, store::SnapshotStatus::kOk,
+                                         std::nullopt, milliseconds(0)});
+    });
+  }
+  const double copy_s = seconds_since(started);
+
+  started = steady_clock::now();
+  const auto monthly = agg.run(aggregator::SummaryKind::kMonthly, "2026-12");
+  const double monthly_s = seconds_since(started);
+  if (!monthly.ok) {
+    std::cerr << "monthly summary failed: " << monthly.error << "\n";
+    return 1;
+  }
+  std::printf("%-8s vms=%d  write 24 hourly tables: %.1f s (%d rows)\n", driver.c_str(), vms,
+              write_s, vms * 24);
+  std::printf("%-8s daily summary over 24 hourly tables:  %.2f s (%lld rows)\n", driver.c_str(),
+              daily_s, static_cast<long long>(daily.rows));
+  std::printf("%-8s (copying 30 more daily tables: %.1f s)\n", driver.c_str(), copy_s);
+  std::printf("%-8s monthly summary over 31 daily tables: %.2f s (%lld rows)\n", driver.c_str(),
+              monthly_s, static_cast<long long>(monthly.rows));
+  return 0;
+}
