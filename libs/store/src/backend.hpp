@@ -16,9 +16,10 @@ namespace vctp::store {
 class Connection {
  public:
   virtual ~Connection() = default;
-  /// One attempt at a write transaction: begin, body, commit; rolls back and rethrows when
-  /// the body or the commit throws.
-  virtual void transaction(const std::function<void(Transaction&)>& body) = 0;
+  /// One attempt at a transaction: begin, body, commit; rolls back and rethrows when the body
+  /// or the commit throws. A read-only one takes no write lock (SQLite BEGIN DEFERRED,
+  /// PostgreSQL READ ONLY).
+  virtual void transaction(const std::function<void(Transaction&)>& body, bool read_only) = 0;
   /// A read outside an explicit transaction.
   virtual ResultSet query(std::string_view sql, const Params& params) = 0;
   /// Whether the connection is no longer usable (the pool drops it).

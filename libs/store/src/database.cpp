@@ -134,8 +134,8 @@ const Dialect& Database::dialect() const { return impl_->dialect_; }
 std::string_view Database::driver() const { return impl_->dialect_.name(); }
 const std::string& Database::location() const { return impl_->location_; }
 
-void Database::run_transaction(const std::function<void(Transaction&)>& body) {
-  impl_->with_retry([&](Connection& conn) { conn.transaction(body); });
+void Database::run_transaction(const std::function<void(Transaction&)>& body, bool read_only) {
+  impl_->with_retry([&](Connection& conn) { conn.transaction(body, read_only); });
 }
 
 void Database::execute(std::string_view sql) {
@@ -153,11 +153,11 @@ ResultSet Database::query(std::string_view sql, const Params& params) {
 }
 
 bool Database::table_exists(std::string_view name) {
-  return transact([&](Transaction& tx) { return tx.table_exists(name); });
+  return read([&](Transaction& tx) { return tx.table_exists(name); });
 }
 
 std::vector<std::string> Database::list_tables(std::string_view glob) {
-  return transact([&](Transaction& tx) { return tx.list_tables(glob); });
+  return read([&](Transaction& tx) { return tx.list_tables(glob); });
 }
 
 int Database::schema_version() {

@@ -38,7 +38,7 @@ void migrate(Database& db, bool apply) {
       std::string(db.dialect().timestamp_type()) + " NOT NULL)";
 
   if (!apply) {
-    const int current = db.transact([&](Transaction& tx) {
+    const int current = db.read([&](Transaction& tx) {
       return tx.table_exists("schema_version") ? current_version(tx) : 0;
     });
     refuse_if_newer(db, current, known);

@@ -375,9 +375,10 @@ class PgConnection final : public Connection {
   PgConnection(std::unique_ptr<pqxx::connection> conn, Target target)
       : conn_(std::move(conn)), target_(std::move(target)) {}
 
-  void transaction(const std::function<void(Transaction&)>& body) override {
+  void transaction(const std::function<void(Transaction&)>& body, bool read_only) override {
     try {
       pqxx::work work(*conn_);
+      if (read_only) work.exec("SET TRANSACTION READ ONLY");
       PgTransaction tx(work, target_);
       body(tx);
       work.commit();

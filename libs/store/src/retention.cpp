@@ -45,7 +45,7 @@ CleanupResult cleanup_snapshots(Database& db, const core::Clock& clock,
   }
 
   std::vector<std::string> existing;
-  db.transact([&](Transaction& tx) {
+  db.read([&](Transaction& tx) {
     existing = tx.list_tables("*");
     for (const auto& [kind, cutoff] : cutoffs) {
       for (const auto& name : tx.list_tables(table_glob(kind))) {

@@ -49,6 +49,8 @@ SnapshotRegistry::SnapshotRegistry(Database& db) : SnapshotRegistry(db, kSystemC
 
 void SnapshotRegistry::record(Transaction& tx, const Registration& r) const {
   const auto& d = tx.dialect();
+  // Registrations of one table (several vCenters, retries) go one at a time.
+  tx.lock(r.table.str());
   const Value vcenter = text_value(r.vcenter);
   tx.execute(
       "DELETE FROM snapshot_registry WHERE kind = $1 AND table_name = $2 AND "
@@ -87,7 +89,7 @@ std::vector<SnapshotRecord> SnapshotRegistry::find(Transaction& tx, SnapshotKind
 std::vector<SnapshotRecord> SnapshotRegistry::find(SnapshotKind kind,
                                                    std::chrono::system_clock::time_point from,
                                                    std::chrono::system_clock::time_point to) {
-  return db_.transact([&](Transaction& tx) { return find(tx, kind, from, to); });
+  return db_.read([&](Transaction& tx) { return find(tx, kind, from, to); });
 }
 
 std::vector<TableName> SnapshotRegistry::scan_catalogue(

@@ -159,7 +159,7 @@ class SqliteConnection final : public Connection {
     return out;
   }
 
-  void transaction(const std::function<void(Transaction&)>& body) override;
+  void transaction(const std::function<void(Transaction&)>& body, bool read_only) override;
 
   bool broken() const override { return false; }
 
@@ -249,11 +249,19 @@ class SqliteTransaction final : public Transaction {
   Dialect dialect_{Backend::kSqlite};
 };
 
-void SqliteConnection::transaction(const std::function<void(Transaction&)>& body) {
-  // IMMEDIATE takes the write lock up front (waiting up to busy_timeout), so a transaction
-  // never fails half-way when it first writes.
+void SqliteConnection::transaction(const std::function<void(Transaction&)>& body,
+                                   bool read_only) {
+  // IMMEDIATE takes the write lock up front (waiting up to busy_timeout), so a write
+  // transaction never fails half-way when it first writes. Readers in WAL mode need no lock.
   trim_cache();
-  exec("BEGIN IMMEDIATE");
+  exec(read_only ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE");
+  if (read_only) exec("PRAGMA query_only = ON");
+  struct QueryOnlyOff {
+    SqliteConnection* conn;
+    ~QueryOnlyOff() {
+      if (conn) sqlite3_exec(conn->db(), "PRAGMA query_only = OFF", nullptr, nullptr, nullptr);
+    }
+  } query_only_off{read_only ? this : nullptr};
   try {
     SqliteTransaction tx(*this);
     body(tx);

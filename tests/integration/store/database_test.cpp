@@ -318,3 +318,36 @@ TEST_CASE("SQLite accepts file: URIs and runs in WAL mode with foreign keys on")
   auto mem = store::open_database("sqlite", ":memory:");
   CHECK(mem->table_exists("snapshot_registry"));
 }
+
+TEST_CASE("read transactions see committed data, refuse writes and do not wait for writers") {
+  const auto backend = GENERATE(from_range(test::all_backends()));
+  test::BackendDb tdb(backend);
+  INFO(tdb.driver());
+  auto db = tdb.open();
+  db->execute("CREATE TABLE t (v INTEGER)");
+  db->execute("INSERT INTO t VALUES (1)");
+  CHECK(db->read([](store::Transaction& tx) { return tx.query("SELECT COUNT(*) FROM t")[0].get_int(0); }) == 1);
+  CHECK_THROWS_AS(db->read([](store::Transaction& tx) { tx.execute("INSERT INTO t VALUES (2)"); }),
+                  StoreError);
+  // the connection is writable again afterwards
+  db->execute("INSERT INTO t VALUES (3)");
+  // a reader gets through while a writer holds its transaction open
+  std::promise<void> writing, done;
+  auto writing_future = writing.get_future();
+  auto done_future = done.get_future().share();
+  std::thread writer([&] {
+    db->transact([&](store::Transaction& tx) {
+      tx.execute("INSERT INTO t VALUES (4)");
+      writing.set_value();
+      done_future.wait();
+    });
+  });
+  writing_future.wait();
+  const auto seen = db->read([](store::Transaction& tx) {
+    return tx.query("SELECT COUNT(*) FROM t")[0].get_int(0);
+  });
+  done.set_value();
+  writer.join();
+  CHECK(seen == 2);  // the open transaction's row is not visible
+  CHECK(db->query("SELECT COUNT(*) FROM t")[0].get_int(0) == 3);
+}

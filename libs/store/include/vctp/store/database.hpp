@@ -104,17 +104,20 @@ class Database {
   /// Runs `body` in a transaction that commits when the body returns and rolls back when it
   /// throws. Transient failures (see OpenOptions::transaction_attempts) roll back and run the
   /// body again, so the body must have no side effects outside the transaction that a rerun
-  /// would repeat. Returns what the body returns.
+  /// would repeat. Returns what the body returns. Inside the body use only `tx`, never this
+  /// Database (another connection would not see the transaction's work, and could wait for it).
+  /// On SQLite the transaction holds the write lock from its start (BEGIN IMMEDIATE).
   template <typename F>
   auto transact(F&& body) -> std::invoke_result_t<F&, Transaction&> {
-    using R = std::invoke_result_t<F&, Transaction&>;
-    if constexpr (std::is_void_v<R>) {
-      run_transaction([&](Transaction& tx) { body(tx); });
-    } else {
-      std::optional<R> result;
-      run_transaction([&](Transaction& tx) { result.emplace(body(tx)); });
-      return std::move(*result);
-    }
+    return run<F>(std::forward<F>(body), false);
+  }
+
+  /// Like transact, for readers that want several queries to see one consistent state: a
+  /// read-only transaction (SQLite BEGIN DEFERRED with query_only, PostgreSQL READ ONLY) that
+  /// never waits for writers. Writing in it fails.
+  template <typename F>
+  auto read(F&& body) -> std::invoke_result_t<F&, Transaction&> {
+    return run<F>(std::forward<F>(body), true);
   }
 
   bool table_exists(std::string_view name);
@@ -124,7 +127,18 @@ class Database {
   int schema_version();
 
  private:
-  void run_transaction(const std::function<void(Transaction&)>& body);
+  template <typename F>
+  auto run(F&& body, bool read_only) -> std::invoke_result_t<F&, Transaction&> {
+    using R = std::invoke_result_t<F&, Transaction&>;
+    if constexpr (std::is_void_v<R>) {
+      run_transaction([&](Transaction& tx) { body(tx); }, read_only);
+    } else {
+      std::optional<R> result;
+      run_transaction([&](Transaction& tx) { result.emplace(body(tx)); }, read_only);
+      return std::move(*result);
+    }
+  }
+  void run_transaction(const std::function<void(Transaction&)>& body, bool read_only);
   std::unique_ptr<Impl> impl_;
 };
 
