@@ -88,10 +88,14 @@ struct Consumer::Impl {
     detail::check(jsSubOptions_Init(&so), "initialise subscribe options");
     so.Stream = config.stream.c_str();
     so.Consumer = config.durable.c_str();
+    // A short API wait, so that stop() is not held up by a server that does not answer.
+    jsOptions jo;
+    detail::check(jsOptions_Init(&jo), "initialise JetStream options");
+    jo.Wait = std::min<std::int64_t>(conn.impl_->options.api_timeout.count(), 1000);
     natsSubscription* raw = nullptr;
     jsErrCode err = static_cast<jsErrCode>(0);
     const char* filter = config.filter_subject.empty() ? nullptr : config.filter_subject.c_str();
-    natsStatus s = js_PullSubscribe(&raw, conn.impl_->js, filter, config.durable.c_str(), nullptr, &so, &err);
+    natsStatus s = js_PullSubscribe(&raw, conn.impl_->js, filter, config.durable.c_str(), &jo, &so, &err);
     if (s != NATS_OK) {
       if (raw != nullptr) natsSubscription_Destroy(raw);
       throw BusError("NATS: cannot bind to consumer " + config.durable + ": " + detail::describe_status(s, err),
@@ -102,6 +106,7 @@ struct Consumer::Impl {
 
   /// False only when the server says the durable (or its stream) is gone.
   bool consumer_exists() {
+    if (!conn.connected()) return true;  // nothing to learn until the connection is back
     try {
       conn.consumer_state(config.stream, config.durable);
       return true;
