@@ -24,13 +24,20 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	cryptoRand "crypto/rand"
 	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"flag"
 	"fmt"
 	"io"
 	"io/ioutil"
 	"log"
+	"math/big"
 	"math/rand"
 	"net"
 	"net/http"
@@ -174,6 +181,7 @@ func main() {
 	controlPort := flag.Int("control-port", 0, "control API port on 127.0.0.1 (0 = a free one)")
 	urlFile := flag.String("url-file", "", "write the SDK URL (no credentials) to this file once serving")
 	controlFile := flag.String("control-url-file", "", "write the control API URL to this file once serving")
+	certFile := flag.String("cert-file", "", "with -tls, write the server's self-signed certificate (PEM) to this file")
 	seed := flag.Int64("random-sizes", 0, "when not 0, give every VM a vCPU count and memory size drawn from this seed")
 	flag.Parse()
 
@@ -197,7 +205,12 @@ func main() {
 
 	m.Service.Listen = &url.URL{Host: fmt.Sprintf("127.0.0.1:%d", *port), User: url.UserPassword(*username, *password)}
 	if *useTLS {
-		m.Service.TLS = new(tls.Config)
+		cert, pemBytes, err := selfSignedCertificate()
+		if err != nil {
+			log.Fatalf("certificate: %v", err)
+		}
+		m.Service.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+		writeAtomically(*certFile, strings.TrimSpace(string(pemBytes)))
 	}
 	front := &sdkFront{sessions: map[string]bool{}, delays: map[string]int{}}
 	s := m.Service.NewServer()
@@ -245,6 +258,38 @@ func writeAtomically(path, text string) {
 	if err := os.Rename(tmp, path); err != nil {
 		log.Fatalf("writing %s: %v", path, err)
 	}
+}
+
+// selfSignedCertificate makes an ECDSA P-256 certificate for 127.0.0.1 and ::1 only (not
+// "localhost"), so tests can check both trust and host name verification.
+func selfSignedCertificate() (tls.Certificate, []byte, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), cryptoRand.Reader)
+	if err != nil {
+		return tls.Certificate{}, nil, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(time.Now().UnixNano()),
+		Subject:               pkix.Name{CommonName: "vcsim", Organization: []string{"vctp tests"}},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(24 * time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		IPAddresses:           []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("::1")},
+	}
+	der, err := x509.CreateCertificate(cryptoRand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, nil, err
+	}
+	keyDer, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		return tls.Certificate{}, nil, err
+	}
+	certPem := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	keyPem := pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDer})
+	cert, err := tls.X509KeyPair(certPem, keyPem)
+	return cert, certPem, err
 }
 
 func randomiseSizes(seed int64) {

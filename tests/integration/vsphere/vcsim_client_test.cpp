@@ -198,6 +198,25 @@ TEST_CASE("a self-signed TLS simulator is refused unless insecure") {
   require_equal_to_dump(inv, sim.dump());
 }
 
+TEST_CASE("with its certificate trusted, the TLS simulator is accepted under its IP and refused under another name") {
+  VcsimOptions so;
+  so.tls = true;
+  VcsimProcess sim(so);
+  const auto port = sim.sdk_url().substr(sim.sdk_url().rfind(':') + 1, std::string::npos);
+  const auto port_number = port.substr(0, port.find('/'));
+  auto o = options_for(sim);
+  o.insecure = false;
+  o.ca_file = sim.cert_file();
+  {
+    VcenterClient trusted(o);
+    CHECK(trusted.retrieve_inventory().vms.size() == 4);
+  }
+  // The simulator's certificate names 127.0.0.1 and ::1, not localhost.
+  o.url = "https://localhost:" + port_number + "/sdk";
+  VcenterClient wrong_name(o);
+  CHECK_THROWS_AS(wrong_name.login(), TlsError);
+}
+
 TEST_CASE("an invalidated session is renewed transparently") {
   VcsimProcess sim;
   int logins = 0;

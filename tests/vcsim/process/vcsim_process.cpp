@@ -130,6 +130,7 @@ VcsimProcess::VcsimProcess(VcsimOptions options) : options_(std::move(options)) 
       "-random-sizes=" + std::to_string(options_.random_sizes_seed),
       "-url-file=" + url_file.string(),
       "-control-url-file=" + control_file.string(),
+      "-cert-file=" + (dir_ / "cert.pem").string(),
   };
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));

@@ -39,6 +39,9 @@ class VcsimProcess {
   /// The control API's base URL, e.g. http://127.0.0.1:40124.
   const std::string& control_url() const { return control_url_; }
   const VcsimOptions& options() const { return options_; }
+  /// With tls: the PEM file of the simulator's self-signed certificate (valid for 127.0.0.1 and
+  /// ::1, not for "localhost"), to trust it as a CA.
+  std::string cert_file() const { return (dir_ / "cert.pem").string(); }
   pid_t pid() const { return pid_; }
 
   /// GET /dump: every VM and host as the simulator holds them.
