@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "backend_db.hpp"
+#include "vctp/core/time_format.hpp"
 #include "vctp/store/database.hpp"
 
 using namespace vctp;
@@ -350,4 +351,36 @@ TEST_CASE("read transactions see committed data, refuse writes and do not wait f
   writer.join();
   CHECK(seen == 2);  // the open transaction's row is not visible
   CHECK(db->query("SELECT COUNT(*) FROM t")[0].get_int(0) == 3);
+}
+
+TEST_CASE("dialect helpers give the same answers on both backends") {
+  const auto backend = GENERATE(from_range(test::all_backends()));
+  test::BackendDb tdb(backend);
+  INFO(tdb.driver());
+  auto db = tdb.open();
+  const auto& d = db->dialect();
+  const auto t = *core::parse_iso8601("2026-11-24T13:00:00Z");
+  const auto epoch = std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+  const auto row = db->query(
+      "SELECT " + d.epoch_seconds(d.timestamp_param(1)) + " AS e, " +
+          d.from_epoch_seconds("$2") + " AS t, " + d.greatest("$3", "$4") + " AS g, " +
+          d.least("$3", "$4") + " AS l, " + d.now() + " AS n, " +
+          "CASE WHEN " + d.null_safe_equal("$5", "$5") + " THEN 1 ELSE 0 END AS nse",
+      {store::time_value(t), std::int64_t{epoch}, std::int64_t{3}, std::int64_t{7},
+       store::null_value()})[0];
+  CHECK(row.get_int("e") == epoch);
+  CHECK(row.get_time("t") == t);
+  CHECK(row.get_int("g") == 7);
+  CHECK(row.get_int("l") == 3);
+  CHECK(row.get_time("n") > t - std::chrono::hours(24 * 365 * 10));
+  CHECK(row.get_int("nse") == 1);
+
+  db->execute("CREATE TABLE flags (f " + std::string(d.boolean_type()) + ")");
+  db->execute("INSERT INTO flags VALUES (" + d.int_to_bool("$1") + "), (" + d.int_to_bool("$2") +
+                  "), (" + d.int_to_bool("$3") + ")",
+              {std::int64_t{1}, std::int64_t{0}, std::int64_t{1}});
+  const auto sums = db->query("SELECT SUM(" + d.bool_to_int("f") + ") AS s, MAX(" +
+                              d.bool_to_int("f") + ") AS m FROM flags WHERE f")[0];
+  CHECK(sums.get_int("s") == 2);
+  CHECK(sums.get_int("m") == 1);
 }
