@@ -384,3 +384,36 @@ TEST_CASE("dialect helpers give the same answers on both backends") {
   CHECK(sums.get_int("s") == 2);
   CHECK(sums.get_int("m") == 1);
 }
+
+TEST_CASE("a PostgreSQL that comes up while start-up is retrying is connected to") {
+  const int port = test::free_port();
+  const std::string password = "LateServer123";
+  const std::string url =
+      "postgres://vctp:" + password + "@127.0.0.1:" + std::to_string(port) + "/vctp";
+  test::TempDir dir;
+  const auto script = (test::source_dir() / "tests/fixtures/postgres.sh").string();
+  const auto cluster = (dir / "pg").string();
+  struct StopServer {
+    std::string command;
+    ~StopServer() { test::run_command(command); }
+  } stop{script + " stop " + cluster};
+
+  int started = 0;
+  store::OpenOptions options;
+  options.connect_attempts = 20;
+  options.connect_backoff = std::chrono::milliseconds(50);
+  options.connect_backoff_max = std::chrono::milliseconds(1000);
+  options.on_retry = [&](std::string_view what, int, const StoreError& e) {
+    if (what != "connect" || started++ > 0) return;
+    CHECK(e.retryable());
+    // the server appears only after the first attempt failed
+    const auto result = test::run_command("VCTP_PG_PORT=" + std::to_string(port) +
+                                          " VCTP_PG_PASSWORD=" + password + " " + script +
+                                          " start " + cluster);
+    INFO(result.output);
+    REQUIRE(result.status == 0);
+  };
+  auto db = store::open_database("postgres", url, options);
+  CHECK(started == 1);
+  CHECK(db->schema_version() >= 1);
+}
