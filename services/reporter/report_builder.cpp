@@ -210,9 +210,10 @@ std::string currency_of(const ChargePolicy& policy) { return policy.rates ? poli
 
 }  // namespace
 
-WorkbookSpec build_hourly_workbook(const HourlyReportData& data, const ChargePolicy& policy, TimePoint) {
+WorkbookSpec build_hourly_workbook(std::shared_ptr<const HourlyReportData> source, const ChargePolicy& policy,
+                                   TimePoint) {
   const bool priced = policy.rates.has_value();
-  auto source = std::make_shared<const HourlyReportData>(data);
+  const HourlyReportData& data = *source;
   auto vms = std::make_shared<std::vector<PricedSnapshotVm>>(price_snapshot(*source, policy));
 
   using P = PricedSnapshotVm;
@@ -269,12 +270,13 @@ WorkbookSpec build_hourly_workbook(const HourlyReportData& data, const ChargePol
 
 namespace {
 
-WorkbookSpec build_summary_workbook(const ReportPeriod& period, const std::vector<SummaryVm>& input,
-                                    const std::vector<NodeChargeCluster>& nodes, const Completeness& completeness,
-                                    const ChargePolicy& policy, TimePoint generated_at, bool monthly) {
+/// `source` owns `input` (the daily or monthly data).
+WorkbookSpec build_summary_workbook(std::shared_ptr<const void> source, const ReportPeriod& period,
+                                    const std::vector<SummaryVm>& input, const std::vector<NodeChargeCluster>& nodes,
+                                    const Completeness& completeness, const ChargePolicy& policy,
+                                    TimePoint generated_at, bool monthly) {
   const bool priced = policy.rates.has_value();
-  auto source = std::make_shared<const std::vector<SummaryVm>>(input);
-  auto vms = std::make_shared<std::vector<PricedSummaryVm>>(price_summary(*source, period, policy));
+  auto vms = std::make_shared<std::vector<PricedSummaryVm>>(price_summary(input, period, policy));
   auto rows = std::shared_ptr<const std::vector<PricedSummaryVm>>(
       vms.get(), [vms, source](const std::vector<PricedSummaryVm>*) {});
 
@@ -303,14 +305,18 @@ WorkbookSpec build_summary_workbook(const ReportPeriod& period, const std::vecto
 
 }  // namespace
 
-WorkbookSpec build_daily_workbook(const DailyReportData& data, const ChargePolicy& policy, TimePoint generated_at) {
-  return build_summary_workbook(data.period, data.vms, data.node_clusters, data.completeness, policy, generated_at,
-                                false);
+WorkbookSpec build_daily_workbook(std::shared_ptr<const DailyReportData> source, const ChargePolicy& policy,
+                                  TimePoint generated_at) {
+  const DailyReportData& data = *source;
+  return build_summary_workbook(source, data.period, data.vms, data.node_clusters, data.completeness, policy,
+                                generated_at, false);
 }
 
-WorkbookSpec build_monthly_workbook(const MonthlyReportData& data, const ChargePolicy& policy, TimePoint generated_at) {
-  WorkbookSpec spec = build_summary_workbook(data.period, data.vms, data.node_clusters, data.completeness, policy,
-                                             generated_at, true);
+WorkbookSpec build_monthly_workbook(std::shared_ptr<const MonthlyReportData> source, const ChargePolicy& policy,
+                                    TimePoint generated_at) {
+  const MonthlyReportData& data = *source;
+  WorkbookSpec spec = build_summary_workbook(source, data.period, data.vms, data.node_clusters, data.completeness,
+                                             policy, generated_at, true);
   // Share per tenant: of the cost when there is a rate card, of vCPU-hours otherwise.
   for (auto& sheet : spec.sheets) {
     if (sheet.name != kByTenantSheet) continue;
@@ -330,7 +336,8 @@ WorkbookSpec build_monthly_workbook(const MonthlyReportData& data, const ChargeP
   b.add("VMs", F::kDecimal, 10, T::kNone, [](const DailyTrendPoint& d) { return num(d.vms); });
   b.add("vCPUs", F::kDecimal, 10, T::kNone, [](const DailyTrendPoint& d) { return num(d.vcpus); });
   b.add("RAM GB", F::kDecimal, 12, T::kNone, [](const DailyTrendPoint& d) { return num(d.ram_gb); });
-  SheetSpec trend = std::move(b).build(kTrendSheet, std::make_shared<const std::vector<DailyTrendPoint>>(data.trend), false);
+  auto trend_rows = std::shared_ptr<const std::vector<DailyTrendPoint>>(source, &source->trend);
+  SheetSpec trend = std::move(b).build(kTrendSheet, trend_rows, false);
   ChartSpec line;
   line.type = ChartSpec::Type::kLine;
   line.title = "Daily trend " + data.period.label();

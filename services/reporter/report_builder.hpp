@@ -1,5 +1,8 @@
 #pragma once
 
+#include <memory>
+#include <type_traits>
+
 #include "chargeback.hpp"
 #include "report_model.hpp"
 #include "workbook_spec.hpp"
@@ -17,9 +20,22 @@ inline constexpr const char* kNodeChargeSheet = "Node charge";
 inline constexpr const char* kTrendSheet = "Daily trend";
 
 /// The layout of each report, from its data and the chargeback rules; no I/O. The returned spec
-/// shares ownership of what it needs, so `data` may go away before it is written.
-WorkbookSpec build_hourly_workbook(const HourlyReportData& data, const ChargePolicy& policy, TimePoint generated_at);
-WorkbookSpec build_daily_workbook(const DailyReportData& data, const ChargePolicy& policy, TimePoint generated_at);
-WorkbookSpec build_monthly_workbook(const MonthlyReportData& data, const ChargePolicy& policy, TimePoint generated_at);
+/// shares ownership of the data (rows are produced from it while the file is written, never
+/// copied into cells).
+WorkbookSpec build_hourly_workbook(std::shared_ptr<const HourlyReportData> data, const ChargePolicy& policy,
+                                   TimePoint generated_at);
+WorkbookSpec build_daily_workbook(std::shared_ptr<const DailyReportData> data, const ChargePolicy& policy,
+                                  TimePoint generated_at);
+WorkbookSpec build_monthly_workbook(std::shared_ptr<const MonthlyReportData> data, const ChargePolicy& policy,
+                                    TimePoint generated_at);
+
+/// The same from a copy of `data` (tests).
+template <class Data>
+WorkbookSpec build_workbook(const Data& data, const ChargePolicy& policy, TimePoint generated_at) {
+  auto shared = std::make_shared<const Data>(data);
+  if constexpr (std::is_same_v<Data, HourlyReportData>) return build_hourly_workbook(shared, policy, generated_at);
+  else if constexpr (std::is_same_v<Data, DailyReportData>) return build_daily_workbook(shared, policy, generated_at);
+  else return build_monthly_workbook(shared, policy, generated_at);
+}
 
 }  // namespace vctp::reporter

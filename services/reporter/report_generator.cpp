@@ -70,30 +70,30 @@ GeneratedReport ReportGenerator::write(const ReportPeriod& period) {
   const TimePoint now = clock_.now();
   GeneratedReport report{period, period.file_name(), 0, {}, 0, now};
   WorkbookSpec spec;
-  std::optional<MonthlyReportData> monthly;
+  std::shared_ptr<MonthlyReportData> monthly;
   switch (period.kind()) {
     case ReportKind::kHourly: {
-      HourlyReportData data = source_.hourly(period);
-      policy_.remove_filtered(data.vms);
-      if (data.vms.empty()) throw NoReportData("no VMs in the hourly snapshot of " + period.label());
-      report.rows = data.vms.size();
-      spec = build_hourly_workbook(data, policy_, now);
+      auto data = std::make_shared<HourlyReportData>(source_.hourly(period));
+      policy_.remove_filtered(data->vms);
+      if (data->vms.empty()) throw NoReportData("no VMs in the hourly snapshot of " + period.label());
+      report.rows = data->vms.size();
+      spec = build_hourly_workbook(std::move(data), policy_, now);
       break;
     }
     case ReportKind::kDaily: {
-      DailyReportData data = source_.daily(period);
-      policy_.remove_filtered(data.vms);
-      if (data.vms.empty()) throw NoReportData("no VMs in the daily summary of " + period.label());
-      report.rows = data.vms.size();
-      spec = build_daily_workbook(data, policy_, now);
+      auto data = std::make_shared<DailyReportData>(source_.daily(period));
+      policy_.remove_filtered(data->vms);
+      if (data->vms.empty()) throw NoReportData("no VMs in the daily summary of " + period.label());
+      report.rows = data->vms.size();
+      spec = build_daily_workbook(std::move(data), policy_, now);
       break;
     }
     case ReportKind::kMonthly: {
-      monthly = source_.monthly(period);
+      monthly = std::make_shared<MonthlyReportData>(source_.monthly(period));
       policy_.remove_filtered(monthly->vms);
       if (monthly->vms.empty()) throw NoReportData("no VMs in the monthly summary of " + period.label());
       report.rows = monthly->vms.size();
-      spec = build_monthly_workbook(*monthly, policy_, now);
+      spec = build_monthly_workbook(monthly, policy_, now);
       break;
     }
   }

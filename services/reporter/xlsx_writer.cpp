@@ -92,19 +92,17 @@ std::int64_t unix_seconds(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
-void write_cell(lxw_worksheet* ws, lxw_row_t row, lxw_col_t col, const Cell& cell, lxw_format* fmt,
-                const std::string& where) {
-  lxw_error err = LXW_NO_ERROR;
+lxw_error write_cell(lxw_worksheet* ws, lxw_row_t row, lxw_col_t col, const Cell& cell, lxw_format* fmt) {
   if (const auto* s = std::get_if<std::string>(&cell)) {
-    if (!s->empty()) err = worksheet_write_string(ws, row, col, s->c_str(), fmt);
+    if (!s->empty()) return worksheet_write_string(ws, row, col, s->c_str(), fmt);
   } else if (const auto* d = std::get_if<double>(&cell)) {
-    if (std::isfinite(*d)) err = worksheet_write_number(ws, row, col, *d, fmt);
+    if (std::isfinite(*d)) return worksheet_write_number(ws, row, col, *d, fmt);
   } else if (const auto* b = std::get_if<bool>(&cell)) {
-    err = worksheet_write_boolean(ws, row, col, *b ? 1 : 0, fmt);
+    return worksheet_write_boolean(ws, row, col, *b ? 1 : 0, fmt);
   } else if (const auto* t = std::get_if<TimePoint>(&cell)) {
-    err = worksheet_write_unixtime(ws, row, col, unix_seconds(*t), fmt);
+    return worksheet_write_unixtime(ws, row, col, unix_seconds(*t), fmt);
   }
-  check(err, "writing " + where);
+  return LXW_NO_ERROR;
 }
 
 std::string range(lxw_row_t first_row, lxw_col_t col, lxw_row_t last_row) {
@@ -184,8 +182,11 @@ std::vector<double> write_sheet(lxw_workbook* wb, const Formats& formats, const 
     const auto row = static_cast<lxw_row_t>(r + 1);
     for (std::size_t c = 0; c < ncols; ++c) {
       const Cell& cell = cells[c];
-      write_cell(ws, row, static_cast<lxw_col_t>(c), cell, formats.cell(sheet.columns[c].format),
-                 "row " + std::to_string(r + 2) + " of '" + sheet.name + "'");
+      const lxw_error err = write_cell(ws, row, static_cast<lxw_col_t>(c), cell, formats.cell(sheet.columns[c].format));
+      if (err != LXW_NO_ERROR) {
+        check(err, "writing column '" + sheet.columns[c].header + "' of row " + std::to_string(r + 2) + " of '" +
+                       sheet.name + "'");
+      }
       if (const auto* d = std::get_if<double>(&cell); d && std::isfinite(*d)) sums[c] += *d;
       const bool empty = std::holds_alternative<std::monostate>(cell) ||
                          (std::holds_alternative<std::string>(cell) && std::get<std::string>(cell).empty());

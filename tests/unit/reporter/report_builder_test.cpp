@@ -54,7 +54,7 @@ HourlyReportData hourly_data() {
 
 TEST_CASE("hourly workbook: VM sheet and totals by vCenter, cluster, tenant and pool", "[reporter]") {
   const auto now = *vctp::core::parse_iso8601("2026-11-24T14:05:00Z");
-  const auto spec = build_hourly_workbook(hourly_data(), ChargePolicy{}, now);
+  const auto spec = build_workbook(hourly_data(), ChargePolicy{}, now);
   std::vector<std::string> names;
   for (const auto& s : spec.sheets) names.push_back(s.name);
   CHECK(names == std::vector<std::string>{"VMs", "By vCenter", "By cluster", "By tenant", "By pool"});
@@ -76,7 +76,7 @@ TEST_CASE("a rate card adds cost columns", "[reporter]") {
   card.vcpu_hour = 0.5;
   ChargePolicy policy;
   policy.rates = card;
-  const auto spec = build_hourly_workbook(hourly_data(), policy, {});
+  const auto spec = build_workbook(hourly_data(), policy, {});
   CHECK(spec.currency == "CHF");
   const auto& vms = sheet(spec, "VMs");
   REQUIRE(has_column(vms, "vCPU cost (hour)"));
@@ -95,7 +95,7 @@ TEST_CASE("monthly workbook: summary, trend with a line chart, tenant share char
   d.vms.push_back(vm);
   d.trend.push_back(DailyTrendPoint{d.period.start(), 1, 2, 4});
   d.completeness = Completeness{700, 720};
-  const auto spec = build_monthly_workbook(d, ChargePolicy{}, {});
+  const auto spec = build_workbook(d, ChargePolicy{}, {});
   std::vector<std::string> names;
   for (const auto& s : spec.sheets) names.push_back(s.name);
   CHECK(names ==
