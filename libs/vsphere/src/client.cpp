@@ -20,9 +20,14 @@ namespace {
 constexpr const char* kSessionCookie = "vmware_soap_session";
 constexpr const char* kDefaultSoapAction = "\"urn:vim25/6.7\"";
 
-std::string default_label(const detail::Endpoint& ep) {
-  const bool default_port = (ep.tls && ep.port == "443") || (!ep.tls && ep.port == "80");
-  return default_port ? ep.host : ep.host + ":" + ep.port;
+// host[:port] as written in the URL, without credentials (as the collector labels vCenters).
+std::string authority_of(const std::string& url) {
+  auto start = url.find("://");
+  start = start == std::string::npos ? 0 : start + 3;
+  const auto end = url.find('/', start);
+  std::string host = url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  if (const auto at = host.rfind('@'); at != std::string::npos) host.erase(0, at + 1);
+  return host;
 }
 
 std::string element(std::string_view name, std::string_view text) {
@@ -38,7 +43,10 @@ std::string element(std::string_view name, std::string_view text) {
 
 }  // namespace
 
-std::string vcenter_label(const std::string& url) { return default_label(detail::parse_endpoint(url)); }
+std::string vcenter_label(const std::string& url) {
+  detail::parse_endpoint(url);  // validates
+  return authority_of(url);
+}
 
 struct VcenterClient::Impl {
   ClientOptions opt;
@@ -52,7 +60,7 @@ struct VcenterClient::Impl {
       : opt(std::move(o)),
         endpoint(detail::parse_endpoint(opt.url)),
         transport(endpoint, detail::TransportOptions{opt.insecure, opt.ca_file, opt.connect_timeout, opt.read_timeout}) {
-    if (opt.label.empty()) opt.label = default_label(endpoint);
+    if (opt.label.empty()) opt.label = authority_of(opt.url);
     if (opt.max_objects_per_page <= 0) throw std::invalid_argument("max_objects_per_page must be positive");
   }
 
@@ -237,6 +245,8 @@ struct VcenterClient::Impl {
 
     std::vector<VmEvent> events;
     try {
+      // A new collector stands before its latest page; read from the oldest matching event.
+      call("RewindCollector", "<RewindCollector xmlns=\"urn:vim25\">" + moref_xml("_this", collector) + "</RewindCollector>");
       for (;;) {
         doc = call("ReadNextEvents", "<ReadNextEvents xmlns=\"urn:vim25\">" + moref_xml("_this", collector) +
                                          element("maxCount", std::to_string(q.page_size)) + "</ReadNextEvents>");
@@ -256,9 +266,12 @@ struct VcenterClient::Impl {
     std::sort(events.begin(), events.end(), [](const VmEvent& a, const VmEvent& b) { return a.key < b.key; });
     events.erase(std::unique(events.begin(), events.end(), [](const VmEvent& a, const VmEvent& b) { return a.key == b.key; }),
                  events.end());
-    // Filter again here: some servers (govmomi's simulator) ignore the time range.
+    // Filter again here, at the precision sent: some servers (govmomi's simulator) ignore the time range.
+    const auto begin = q.begin ? std::optional(std::chrono::floor<std::chrono::seconds>(*q.begin)) : std::nullopt;
+    const auto end = q.end ? std::optional(std::chrono::floor<std::chrono::seconds>(*q.end) + std::chrono::seconds(1))
+                           : std::nullopt;
     std::erase_if(events, [&](const VmEvent& e) {
-      return e.key <= q.after_key || (q.begin && e.created_time < *q.begin) || (q.end && e.created_time > *q.end);
+      return e.key <= q.after_key || (begin && e.created_time < *begin) || (end && e.created_time >= *end);
     });
     return events;
   }

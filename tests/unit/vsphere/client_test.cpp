@@ -372,6 +372,7 @@ TEST_CASE("events are read page by page, sorted by key, after the checkpoint") {
   CHECK(events[1].vm_id == "vm-51");
   CHECK(events[1].datacenter == "DC0");
   CHECK(events[1].created_time > std::chrono::system_clock::time_point{});
+  CHECK(server.count("RewindCollector") == 1);
   CHECK(server.count("ReadNextEvents") == 2);
   CHECK(server.count("DestroyCollector") == 1);
   const auto reqs = server.requests();

@@ -37,7 +37,7 @@ struct ClientOptions {
   std::chrono::milliseconds call_timeout{600'000};    ///< longest time for one SOAP call
   /// Objects per RetrievePropertiesEx page (options.maxObjects).
   int max_objects_per_page = 1000;
-  /// Label of this vCenter in rows and metrics; defaults to the URL's host[:port].
+  /// Label of this vCenter in rows and metrics; defaults to vcenter_label(url).
   std::string label;
   /// Called after every SOAP call (e.g. to observe latency; see soap_metrics.hpp).
   std::function<void(const SoapCall&)> on_soap_call;
@@ -60,6 +60,7 @@ struct About {
 /// Every failure is a VsphereError (see errors.hpp).
 class VcenterClient {
  public:
+  /// Does no I/O. Throws std::invalid_argument for a malformed URL or option.
   explicit VcenterClient(ClientOptions options);
   /// Logs out if a session is open (errors are logged, not thrown).
   ~VcenterClient();
@@ -92,7 +93,8 @@ class VcenterClient {
   std::unique_ptr<Impl> impl_;
 };
 
-/// The label of a vCenter: host[:port] of its SDK URL (credentials removed).
+/// The label of a vCenter: host[:port] of its SDK URL as written (credentials removed).
+/// Throws std::invalid_argument for a URL the client cannot use.
 std::string vcenter_label(const std::string& url);
 
 }  // namespace vctp::vsphere

@@ -23,12 +23,13 @@ struct VmEvent {
   std::string user_name;
 };
 
-/// Which events to read. A checkpoint is (created_time, key) of the last event processed:
-/// pass them as `begin` and `after_key` to read only newer events, without gaps or repeats.
+/// Which events to read. A checkpoint is (created_time, key) of the last event processed: pass
+/// `begin` = its time minus a margin (events posted concurrently may carry slightly older times;
+/// a few minutes is plenty) and `after_key` = its key, to read every newer event exactly once.
 struct EventQuery {
   std::vector<std::string> types = lifecycle_event_types();
-  std::optional<std::chrono::system_clock::time_point> begin;  ///< inclusive
-  std::optional<std::chrono::system_clock::time_point> end;    ///< inclusive
+  std::optional<std::chrono::system_clock::time_point> begin;  ///< inclusive, to the second
+  std::optional<std::chrono::system_clock::time_point> end;    ///< inclusive, to the second
   std::int64_t after_key = 0;  ///< drop events whose key is <= this
   int page_size = 500;         ///< events per ReadNextEvents call
   /// EventFilterSpec.maxCount; 0 leaves it unset. (govmomi's simulator needs it to return more
