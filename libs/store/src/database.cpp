@@ -180,6 +180,9 @@ std::unique_ptr<Database> open_database(std::string_view driver, std::string_vie
   { auto first = impl->acquire(); }
   auto db = std::make_unique<Database>(std::move(impl));
   migrate(*db, options.migrate);
+  core::log_info("database opened", {{"driver", std::string(db->driver())},
+                                     {"database", db->location()},
+                                     {"schema_version", std::to_string(db->schema_version())}});
   return db;
 }
 
