@@ -17,6 +17,7 @@
 //	POST /vm/mark-template       {"vm"} (powered off first when on)
 //	POST /session/invalidate     every SDK session known so far stops being accepted (as if expired)
 //	POST /fault/delay            {"method", "ms"}: every later call of that SDK method waits ms first
+//	GET  /fault/status           {"waiting": n}: calls being held by a delay right now
 //	POST /fault/exit-mid-body    {"method"}: the next call of that method gets half its response,
 //	                              then the process exits (code 3), like a vCenter dying mid-transfer
 package main
@@ -70,6 +71,7 @@ type sdkFront struct {
 	sessions   map[string]bool // cookie value -> still valid
 	delays     map[string]int  // method -> ms
 	exitOnNext string          // method whose next response is cut in half, then exit
+	waiting    int             // calls being held by a delay right now
 }
 
 var methodRe = regexp.MustCompile(`<(?:[A-Za-z0-9_]+:)?Body[^>]*>\s*<(?:[A-Za-z0-9_]+:)?([A-Za-z0-9_]+)`)
@@ -116,7 +118,13 @@ func (f *sdkFront) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Unlock()
 
 	if delay > 0 {
+		f.mu.Lock()
+		f.waiting++
+		f.mu.Unlock()
 		time.Sleep(time.Duration(delay) * time.Millisecond)
+		f.mu.Lock()
+		f.waiting--
+		f.mu.Unlock()
 	}
 
 	if exitNow {
@@ -418,6 +426,11 @@ func (a *app) routes(mux *http.ServeMux) {
 		defer a.front.mu.Unlock()
 		a.front.delays[req.Method] = req.Ms
 		return map[string]string{"status": "ok"}, nil
+	})
+	handle("/fault/status", func(ctx context.Context, req *request) (interface{}, error) {
+		a.front.mu.Lock()
+		defer a.front.mu.Unlock()
+		return map[string]int{"waiting": a.front.waiting}, nil
 	})
 	handle("/fault/exit-mid-body", func(ctx context.Context, req *request) (interface{}, error) {
 		if req.Method == "" {

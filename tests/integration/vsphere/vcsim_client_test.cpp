@@ -283,7 +283,14 @@ TEST_CASE("the simulator dying in the middle of a retrieval gives a clean transp
         return std::string("other: ") + e.what();
       }
     });
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    // Kill only once the retrieval is held inside the simulator.
+    bool held = false;
+    for (int i = 0; i < 3000 && !held; ++i) {
+      held = vctp::test::http_request(sim.control_url() + "/fault/status", "GET", "").second.find("\"waiting\":1") !=
+             std::string::npos;
+      if (!held) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    REQUIRE(held);
     sim.kill();
     CHECK(result.get() == "transport");
   }
