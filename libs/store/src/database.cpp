@@ -161,8 +161,11 @@ std::vector<std::string> Database::list_tables(std::string_view glob) {
 }
 
 int Database::schema_version() {
-  return static_cast<int>(
-      query("SELECT COALESCE(MAX(version), 0) FROM schema_version")[0].get_int(0));
+  return read([](Transaction& tx) {
+    if (!tx.table_exists("schema_version")) return 0;
+    return static_cast<int>(
+        tx.query("SELECT COALESCE(MAX(version), 0) FROM schema_version")[0].get_int(0));
+  });
 }
 
 std::unique_ptr<Database> open_database(std::string_view driver, std::string_view url,

@@ -76,3 +76,14 @@ TEST_CASE("several processes migrating the same fresh database at once apply eac
     CHECK(db->list_tables() == kSchemaTables);
   }
 }
+
+TEST_CASE("opening without migrating leaves a fresh database alone") {
+  const auto backend = GENERATE(from_range(test::all_backends()));
+  test::BackendDb tdb(backend);
+  INFO(tdb.driver());
+  store::OpenOptions options;
+  options.migrate = false;
+  auto db = tdb.open(options);
+  CHECK(db->schema_version() == 0);
+  CHECK_FALSE(db->table_exists("snapshot_registry"));
+}

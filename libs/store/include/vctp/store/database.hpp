@@ -123,7 +123,7 @@ class Database {
   bool table_exists(std::string_view name);
   std::vector<std::string> list_tables(std::string_view glob = "*");
 
-  /// The highest migration applied to this database.
+  /// The highest migration applied to this database (0 for a database never migrated).
   int schema_version();
 
  private:
