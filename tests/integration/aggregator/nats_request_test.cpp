@@ -13,6 +13,8 @@
 #include "vctp/bus/connection.hpp"
 #include "vctp/bus/events.hpp"
 #include "vctp/metrics/registry.hpp"
+#include "vctp/store/snapshot_writer.hpp"
+#include "vctp/store/table_name.hpp"
 
 using namespace vctp;
 
@@ -29,9 +31,17 @@ class Inbox {
  public:
   void add(const std::string& data) {
     const auto j = nlohmann::json::parse(data, nullptr, false);
-    if (!j.is_object() || !j.contains("request_id") || !j["request_id"].is_string()) return;
+    if (!j.is_object()) return;
+    std::string key;
+    if (j.contains("request_id") && j["request_id"].is_string()) {
+      key = j["request_id"].get<std::string>();
+    } else if (j.contains("period") && j["period"].is_string()) {
+      key = "period:" + j["period"].get<std::string>();  // unrequested (triggered) summaries
+    } else {
+      return;
+    }
     std::lock_guard lock(mutex_);
-    by_id_[j["request_id"].get<std::string>()] = j;
+    by_id_[key] = j;
     cv_.notify_all();
   }
   std::optional<nlohmann::json> wait(const std::string& id, std::chrono::seconds timeout) {
@@ -49,6 +59,14 @@ class Inbox {
 void check_request_answered(store::Backend backend) {
   test::AggregatorTestDb tdb(backend);
   test::write_fixture_day(*tdb.open());
+  // One VM at 00:00 today (UTC): today is not closed, so only a trigger builds its summary.
+  const auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  const auto today_text = aggregator::Period::containing(aggregator::SummaryKind::kDaily, today).text();
+  {
+    auto r = test::vm_row("vm-today");
+    r.snapshot_time = today;
+    store::SnapshotWriter(*tdb.open()).write_vms(store::TableName::hourly(today), std::string("vc1"), {r});
+  }
 
   core::Settings settings = core::Settings::defaults();
   settings.database_driver = tdb.driver();
@@ -119,11 +137,28 @@ void check_request_answered(store::Backend backend) {
   REQUIRE(failed_event);
   CHECK((*failed_event)["status"] == "failed");
 
+  // The last hour of a day closes it: today's 23:00 snapshot builds today's summary (from the
+  // 00:00 snapshot written above) without any request.
+  bus::SnapshotCompleted hourly;
+  hourly.kind = bus::PeriodKind::kHourly;
+  hourly.table = store::TableName::hourly(today + std::chrono::hours(23)).str();
+  hourly.vcenter = "vc1";
+  hourly.period_start = today + std::chrono::hours(23);
+  hourly.rows = 1;
+  bus::stamp(hourly, "collector", std::chrono::system_clock::now());
+  client.publish_js(bus::SnapshotCompleted::kSubject, bus::serialize_event(hourly));
+  const auto closed = completed.wait("period:" + today_text, std::chrono::seconds(60));
+  REQUIRE(closed);
+  CHECK((*closed)["status"] == "ok");
+  CHECK((*closed)["rows"] == 1);
+
   auto db = tdb.open();
   CHECK(db->query("SELECT COUNT(*) FROM summary_daily_20261124")[0].get_int(0) == 9);
-  CHECK(db->query("SELECT COUNT(*) FROM snapshot_registry WHERE kind = 'daily'")[0].get_int(0) == 1);
+  CHECK(db->query("SELECT COUNT(*) FROM snapshot_registry WHERE table_name = 'summary_daily_20261124'")[0].get_int(0) == 1);
   const auto text = registry.serialize();
-  CHECK(text.find("vctp_daily_aggregations_failed_total 1") != std::string::npos);
+  // At least the malformed request failed (the shared stream may hold older requests too).
+  CHECK(text.find("vctp_daily_aggregations_failed_total ") != std::string::npos);
+  CHECK(text.find("vctp_daily_aggregations_failed_total 0\n") == std::string::npos);
   service.stop();
 }
 
