@@ -363,7 +363,14 @@ http::Response GatewayApi::aggregate(http::Request& request) {
                    {{"subject", "vctp.aggregate.requested"}}).inc();
   core::log_info("aggregation requested", {{"kind", kind}, {"period", period}, {"request_id", request_id},
                                             {"remote", request.remote_address}});
-  const auto entry = tracker_.wait(request_id, duration_cast<milliseconds>(duration<double>(wait_s)));
+  std::optional<RequestTracker::Entry> entry;
+  if (wait_s > 0 && waiting_.fetch_add(1) < options_.max_concurrent_waits) {
+    entry = tracker_.wait(request_id, duration_cast<milliseconds>(duration<double>(wait_s)));
+  } else {
+    if (wait_s > 0) core::log_info("too many requests waiting; answering 202 at once", {{"request_id", request_id}});
+    entry = tracker_.find(request_id);
+  }
+  if (wait_s > 0) --waiting_;
   if (entry && entry->outcome) return json_response(200, outcome_json(*entry));
   json pending = entry ? outcome_json(*entry) : json{{"request_id", request_id}, {"status", "pending"}};
   pending["follow"] = "/api/requests/" + request_id;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <string>
@@ -24,6 +25,9 @@ struct ApiOptions {
   std::size_t max_limit = 1000;           ///< the largest `limit` a listing accepts
   std::chrono::seconds max_wait{60};      ///< the longest `wait` of an aggregation request
   std::int64_t max_history_days = 400;    ///< the longest range of a VM's history
+  /// Aggregation requests allowed to wait at once (each holds a handler thread); beyond that
+  /// they answer 202 at once.
+  int max_concurrent_waits = 4;
 };
 
 /// The REST API, the web UI's files and /metrics: a router of handlers over GatewayData and
@@ -76,6 +80,7 @@ class GatewayApi {
   ApiOptions options_;
   TokenAuth auth_;
   http::Router router_;
+  std::atomic<int> waiting_{0};
 };
 
 /// Validation used by the handlers, exposed for unit tests. Each throws ApiError.

@@ -52,15 +52,22 @@ Table summary_totals(const Table& summary, std::string_view group_by) {
   };
   struct Sum {
     std::int64_t vms = 0;
+    std::int64_t uncharged = 0;
     double vm_days = 0, vcpu = 0, ram_gb = 0, disk_gb = 0, powered_on = 0;
   };
   std::map<std::string, Sum> sums;
   const bool monthly = index.count("days_present") > 0;
+  const bool has_charged = index.count("charged") > 0;
   for (const auto& row : summary.rows) {
     const auto& key_value = get(row, column);
     const std::string key = key_value.is_string() ? key_value.get<std::string>() : "";
     const double presence = number(get(row, "presence"));
     auto& s = sums[key];
+    // Templates, filtered SRM placeholders and the like are listed but not charged.
+    if (has_charged && number(get(row, "charged")) == 0.0) {
+      s.uncharged += 1;
+      continue;
+    }
     s.vms += 1;
     s.vm_days += monthly ? number(get(row, "days_present")) : presence;
     s.vcpu += presence * number(get(row, "avg_vcpu"));
@@ -69,10 +76,11 @@ Table summary_totals(const Table& summary, std::string_view group_by) {
     s.powered_on += presence * number(get(row, "powered_on_share"));
   }
   Table out;
-  out.columns = {std::string(group_by), "vms", "vm_days", "vcpu", "ram_gb", "disk_gb", "powered_on_vms"};
+  out.columns = {std::string(group_by), "vms", "vm_days", "vcpu", "ram_gb", "disk_gb", "powered_on_vms",
+                 "uncharged_vms"};
   for (const auto& [key, s] : sums) {
     out.rows.push_back({key, s.vms, round3(s.vm_days), round3(s.vcpu), round3(s.ram_gb), round3(s.disk_gb),
-                        round3(s.powered_on)});
+                        round3(s.powered_on), s.uncharged});
   }
   return out;
 }

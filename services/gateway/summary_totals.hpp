@@ -8,7 +8,8 @@
 namespace vctp::gateway {
 
 /// Totals of a summary table per tenant, resource pool or cluster: VMs, presence-weighted
-/// vCPU, RAM and disk (the average allocation over the period), VM-days.
+/// vCPU, RAM and disk (the average allocation over the period), VM-days. Rows whose `charged`
+/// column is false are left out of the sums and counted in `uncharged_vms`.
 /// `group_by` is "tenant", "pool" or "cluster". Rows are sorted by key.
 Table summary_totals(const Table& summary, std::string_view group_by);
 

@@ -1,4 +1,7 @@
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -7,10 +10,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <memory>
 #include <system_error>
+#include <vector>
 
 #include "vctp/core/logging.hpp"
 #include "vctp/http/server.hpp"
@@ -48,6 +53,23 @@ std::string host_name() {
   std::array<char, 256> buf{};
   if (gethostname(buf.data(), buf.size() - 1) != 0) return "localhost";
   return buf.data();
+}
+
+/// The machine's IPv4 addresses (for a certificate bound to every interface).
+std::vector<std::string> local_ipv4_addresses() {
+  std::vector<std::string> out;
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return out;
+  for (ifaddrs* a = list; a != nullptr; a = a->ifa_next) {
+    if (a->ifa_addr == nullptr || a->ifa_addr->sa_family != AF_INET) continue;
+    std::array<char, INET_ADDRSTRLEN> text{};
+    const auto* in = reinterpret_cast<const sockaddr_in*>(a->ifa_addr);
+    if (inet_ntop(AF_INET, &in->sin_addr, text.data(), text.size()) == nullptr) continue;
+    const std::string ip = text.data();
+    if (ip != "127.0.0.1" && std::find(out.begin(), out.end(), ip) == out.end()) out.push_back(ip);
+  }
+  freeifaddrs(list);
+  return out;
 }
 
 bool is_ip_literal(const std::string& text) {
@@ -118,8 +140,12 @@ CertificateStatus ensure_certificate(const std::filesystem::path& cert_file,
   std::string san = "DNS:" + host;
   if (host != "localhost") san += ",DNS:localhost";
   san += ",IP:127.0.0.1";
-  if (is_ip_literal(bind_ip) && bind_ip != "0.0.0.0" && bind_ip != "::" && bind_ip != "127.0.0.1") {
+  if (bind_ip == "0.0.0.0" || bind_ip == "::" || bind_ip.empty()) {
+    for (const auto& ip : local_ipv4_addresses()) san += ",IP:" + ip;
+  } else if (is_ip_literal(bind_ip) && bind_ip != "127.0.0.1") {
     san += ",IP:" + bind_ip;
+  } else if (!is_ip_literal(bind_ip) && bind_ip != host && bind_ip != "localhost") {
+    san += ",DNS:" + bind_ip;
   }
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);

@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -56,6 +57,7 @@ struct ServerState {
         handler(std::move(h)),
         ssl_ctx(ssl::context::tls_server),
         acceptor(asio::make_strand(ioc)),
+        accept_retry(acceptor.get_executor()),
         handler_pool(static_cast<std::size_t>(std::max(1, options.handler_threads))) {}
 
   void register_session(const std::shared_ptr<SessionBase>& s) {
@@ -77,6 +79,7 @@ struct ServerState {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   ssl::context ssl_ctx;
   tcp::acceptor acceptor;
+  asio::steady_timer accept_retry;
   asio::thread_pool handler_pool;
   std::vector<std::thread> threads;
   std::mutex mutex;
@@ -291,22 +294,30 @@ class Session final : public SessionBase {
 
 void accept(ServerState& state) {
   state.acceptor.async_accept(asio::make_strand(state.ioc), [&state](error_code ec, tcp::socket socket) {
-    auto& acceptor = state.acceptor;
-    auto& options = state.options;
-    if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
-    if (!ec && !state.stopping) {
+    if (ec == asio::error::operation_aborted || !state.acceptor.is_open() || state.stopping) return;
+    if (ec) {
+      // Out of file descriptors and the like: pause instead of spinning on the error.
+      core::log_warn("accept failed; retrying shortly", {{"error", ec.message()}});
+      state.accept_retry.expires_after(std::chrono::milliseconds(200));
+      state.accept_retry.async_wait([&state](error_code wec) {
+        if (!wec && !state.stopping) accept(state);
+      });
+      return;
+    }
+    if (state.live_sessions() >= state.options.max_connections) {
+      error_code ignored;
+      socket.close(ignored);
+    } else {
       std::shared_ptr<SessionBase> session;
-      if (options.tls) {
+      if (state.options.tls) {
         session = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(state, std::move(socket));
       } else {
         session = std::make_shared<Session<beast::tcp_stream>>(state, std::move(socket));
       }
       state.register_session(session);
       session->start();
-    } else if (ec) {
-      core::log_warn("accept failed", {{"error", ec.message()}});
     }
-    if (!state.stopping) accept(state);
+    accept(state);
   });
 }
 
@@ -376,6 +387,7 @@ void Server::stop() {
   asio::post(impl_->acceptor.get_executor(), [impl = impl_.get()] {
     error_code ec;
     impl->acceptor.close(ec);
+    impl->accept_retry.cancel();
   });
   std::vector<std::shared_ptr<SessionBase>> live;
   {

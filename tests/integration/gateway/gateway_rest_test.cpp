@@ -96,12 +96,12 @@ TEST_CASE("gateway: REST reads over a seeded database", "[gateway]") {
   const auto web = json::parse(g.get("/api/inventory?name=WEB").body).at("vms");
   CHECK(web.size() == 3);
   CHECK(web[0].at("name") == "web-01");
-  CHECK(json::parse(g.get("/api/inventory?tenant=initech").body).at("vms").size() == 2);
+  CHECK(json::parse(g.get("/api/inventory?tenant=initech").body).at("vms").size() == 3);
   CHECK(json::parse(g.get("/api/inventory?name=%25").body).at("vms").empty());  // LIKE wildcards are literal
   const auto first = json::parse(g.get("/api/inventory?limit=4").body);
   CHECK(first.at("vms").size() == 4);
   const auto rest = json::parse(g.get("/api/inventory?limit=4&cursor=" + first.at("next_cursor").get<std::string>()).body);
-  CHECK(rest.at("vms").size() == 2);
+  CHECK(rest.at("vms").size() == 3);
   CHECK(rest.at("next_cursor").is_null());
 
   const auto history = json::parse(g.get("/api/vms/" + s.vm_instance_uuid + "/history").body).at("days");
@@ -115,8 +115,12 @@ TEST_CASE("gateway: REST reads over a seeded database", "[gateway]") {
   CHECK(totals[0].at("vcpu").get<double>() == Approx(16.0));
   CHECK(totals[1].at("tenant") == "globex");
   CHECK(totals[1].at("vm_days").get<double>() == Approx(0.5));
+  CHECK(totals[2].at("tenant") == "initech");
+  CHECK(totals[2].at("vms") == 2);
+  CHECK(totals[2].at("uncharged_vms") == 1);  // the template
   const auto rows = json::parse(g.get("/api/summaries/daily/" + s.day_text).body).at("rows");
-  CHECK(rows.size() == 6);
+  CHECK(rows.size() == 7);
+  CHECK(rows[0].at("period") == s.day_text);
   const auto csv = g.get("/api/summaries/monthly/" + s.month_text + "?group_by=pool&format=csv");
   CHECK(csv.status == 200);
   CHECK_THAT(csv.body, Catch::StartsWith("pool,vms,vm_days,vcpu") && Catch::Contains("databases,1,3.0,"));
@@ -148,6 +152,7 @@ TEST_CASE("gateway: bad requests get the right 4xx and the server keeps serving"
     CHECK(error_of(g.get("/api/summaries/monthly/november")) == "invalid_period");
     CHECK(error_of(g.get("/api/snapshots?from=not-a-date")) == "invalid_period");
     CHECK(error_of(g.get("/api/inventory?limit=5000")) == "invalid_parameter");
+    CHECK(error_of(g.get("/api/snapshots?cursor=garbage")) == "invalid_parameter");
     CHECK(json::parse(g.get("/api/reports").body).at("reports").size() == 2);
   }
   SECTION("a 10 MB body") {

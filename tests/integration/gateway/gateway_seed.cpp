@@ -18,6 +18,7 @@ struct Vm {
   int ram_gb;
   double disk_gb;
   bool on;
+  bool template_vm = false;
 };
 
 const std::vector<Vm>& demo_vms() {
@@ -28,6 +29,7 @@ const std::vector<Vm>& demo_vms() {
       {"vc1.example.com", "5001-aaaa-0004", "app-01", "prod-b", "prod", "globex", 2, 4, 60, true},
       {"vc2.example.com", "5002-bbbb-0001", "build-01", "ci", "build", "initech", 16, 32, 200, false},
       {"vc2.example.com", "5002-bbbb-0002", "web-legacy", "ci", "build", "initech", 1, 2, 40, true},
+      {"vc2.example.com", "5002-bbbb-0003", "tmpl-debian", "ci", "build", "initech", 2, 4, 20, false, true},
   };
   return vms;
 }
@@ -44,13 +46,15 @@ void create_summary_table(store::Transaction& tx, const store::TableName& table,
   const std::string t = std::string(d.text_type()), r = std::string(d.real_type()), i = std::string(d.integer_type()),
                     b = std::string(d.boolean_type()), ts = std::string(d.timestamp_type());
   tx.execute("DROP TABLE IF EXISTS " + d.quote_identifier(table.str()));
-  tx.execute("CREATE TABLE " + d.quote_identifier(table.str()) + " (period " + ts + ", vcenter " + t +
+  // The shape the aggregator writes (services/aggregator daily_summary_columns).
+  tx.execute("CREATE TABLE " + d.quote_identifier(table.str()) + " (period " + t + ", vcenter " + t +
              ", vcenter_uuid " + t + ", instance_uuid " + t + ", name " + t + ", datacenter " + t + ", cluster " + t +
              ", tenant " + t + ", folder " + t + ", resource_pool " + t + ", samples_seen " + i +
              ", samples_expected " + i + ", presence " + r + ", avg_vcpu " + r + ", max_vcpu " + r +
              ", avg_ram_gb " + r + ", max_ram_gb " + r + ", avg_disk_gb " + r + ", powered_on_share " + r +
              ", is_template " + b + ", srm_placeholder " + b + ", node_charge " + b + ", creation_time " + ts +
-             ", deletion_time " + ts + (monthly ? ", days_present " + r : std::string()) + ")");
+             ", deletion_time " + ts + ", charged " + b + ", vm_id " + t + ", hours_present " + r +
+             (monthly ? ", days_present " + i : std::string()) + ")");
 }
 
 void insert_summary_row(store::Transaction& tx, const store::TableName& table, const Vm& vm, double presence,
@@ -60,13 +64,17 @@ void insert_summary_row(store::Transaction& tx, const store::TableName& table, c
                     " (period, vcenter, vcenter_uuid, instance_uuid, name, datacenter, cluster, tenant, folder, "
                     "resource_pool, samples_seen, samples_expected, presence, avg_vcpu, max_vcpu, avg_ram_gb, "
                     "max_ram_gb, avg_disk_gb, powered_on_share, is_template, srm_placeholder, node_charge, "
-                    "creation_time, deletion_time" +
-                    std::string(days_present ? ", days_present" : "") + ") VALUES (" + d.timestamp_param(1) +
+                    "creation_time, deletion_time, charged, vm_id, hours_present" +
+                    std::string(days_present ? ", days_present" : "") + ") VALUES ($1" +
                     ", $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, " +
                     d.int_to_bool("$20") + ", " + d.int_to_bool("$21") + ", " + d.int_to_bool("$22") + ", " +
-                    d.timestamp_param(23) + ", " + d.timestamp_param(24) + (days_present ? ", $25" : "") + ")";
+                    d.timestamp_param(23) + ", " + d.timestamp_param(24) + ", " + d.int_to_bool("$25") +
+                    ", $26, $27" + (days_present ? ", $28" : "") + ")";
   const double vcpu = vm.vcpu * vcpu_factor;
-  store::Params p = {store::time_value(table.period_start()),
+  const std::string period = table.kind() == store::SnapshotKind::kMonthly
+                                 ? day_text(year_month_day(floor<days>(table.period_start()))).substr(0, 7)
+                                 : day_text(year_month_day(floor<days>(table.period_start())));
+  store::Params p = {period,
                      vm.vcenter,
                      vm.vcenter + "-uuid",
                      vm.uuid,
@@ -85,12 +93,15 @@ void insert_summary_row(store::Transaction& tx, const store::TableName& table, c
                      static_cast<double>(vm.ram_gb),
                      vm.disk_gb,
                      vm.on ? 1.0 : 0.0,
-                     store::bool_value(false),
+                     store::bool_value(vm.template_vm),
                      store::bool_value(false),
                      store::bool_value(false),
                      store::time_value(system_clock::time_point(sys_days(year{2025} / 1 / 15))),
-                     store::null_value()};
-  if (days_present) p.push_back(*days_present);
+                     store::null_value(),
+                     store::bool_value(!vm.template_vm),
+                     "vm-" + vm.uuid.substr(vm.uuid.size() - 2),
+                     presence * 24};
+  if (days_present) p.push_back(static_cast<std::int64_t>(*days_present));
   tx.execute(sql, p);
 }
 
@@ -143,6 +154,7 @@ SeededData seed_gateway_data(store::Database& db, const std::filesystem::path& r
       r.ram_mb = vm.ram_gb * 1024;
       r.disk_gb = vm.disk_gb;
       r.power_state = vm.on ? "poweredOn" : "poweredOff";
+      r.is_template = vm.template_vm;
       r.guest_os = "debian12_64Guest";
       r.creation_time = sys_days(year{2025} / 1 / 15);
       r.first_seen = sys_days(year{2025} / 1 / 15);

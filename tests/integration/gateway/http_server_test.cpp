@@ -108,6 +108,28 @@ TEST_CASE("http server: a slow-loris client is cut off and does not block others
   server.stop();
 }
 
+TEST_CASE("http server: connections beyond max_connections are closed at once", "[http]") {
+  auto options = plain_options();
+  options.max_connections = 2;
+  options.read_timeout = 30s;
+  http::Server server(options, echo);
+  server.start();
+  auto a = std::make_unique<RawConnection>(server.port());
+  auto b = std::make_unique<RawConnection>(server.port());
+  a->send("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");  // make sure both are accepted first
+  b->send("GET /b HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(eventually([&] { return !a->read_until_close(50ms).first.empty(); }, 10s));
+  CHECK(eventually([&] { return !b->read_until_close(50ms).first.empty(); }, 10s));
+  RawConnection third(server.port());
+  const auto [text, closed] = third.read_until_close(10s);
+  CHECK(closed);
+  CHECK(text.empty());
+  a.reset();
+  b.reset();
+  CHECK(eventually([&] { return get(server.port(), "/again") == "GET /again 0"; }, 10s));
+  server.stop();
+}
+
 TEST_CASE("http server: stop lets the request in progress finish", "[http]") {
   http::Server server(plain_options(), echo);
   server.start();

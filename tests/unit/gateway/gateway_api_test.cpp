@@ -192,7 +192,7 @@ TEST_CASE("gateway: validation of limits, days, months and report names", "[gate
   }
 }
 
-TEST_CASE("gateway: totals per tenant, pool and cluster; CSV", "[gateway]") {
+TEST_CASE("gateway: totals per tenant, pool and cluster, and CSV", "[gateway]") {
   Table t;
   t.columns = {"name", "tenant", "resource_pool", "cluster", "presence", "avg_vcpu", "avg_ram_gb", "avg_disk_gb",
                "powered_on_share"};

@@ -28,6 +28,8 @@ struct ServerOptions {
   bool tls = true;
   std::filesystem::path tls_cert_file;
   std::filesystem::path tls_key_file;
+  /// Connections open at once; more are closed as soon as they are accepted.
+  std::size_t max_connections = 512;
   std::size_t max_body_bytes = 1024 * 1024;
   std::size_t max_header_bytes = 16 * 1024;
   /// Time allowed to read one whole request (headers and body) or finish the TLS handshake:
@@ -73,9 +75,9 @@ class Server {
 enum class CertificateStatus { kExisting, kGenerated };
 
 /// Makes sure a PEM certificate and key exist at the paths: when either is missing, generates a
-/// self-signed certificate (EC P-256, valid 10 years) with the host name, "localhost", the
-/// bind address (unless it is a wildcard) and 127.0.0.1 in its subjectAltName, and writes the
-/// key with mode 0600. Throws ServerError when it cannot.
+/// self-signed certificate (EC P-256, valid 10 years) with the host name, "localhost",
+/// 127.0.0.1 and the bind address (for a wildcard bind: every local IPv4 address) in its
+/// subjectAltName, and writes the key with mode 0600. Throws ServerError when it cannot.
 CertificateStatus ensure_certificate(const std::filesystem::path& cert_file,
                                      const std::filesystem::path& key_file,
                                      const std::string& bind_ip);
