@@ -301,10 +301,10 @@ TEST_CASE("the simulator dying in the middle of a retrieval gives a clean transp
 TEST_CASE("a vCenter that stops answering hits the read timeout") {
   VcsimProcess sim;
   auto o = options_for(sim);
-  o.read_timeout = std::chrono::milliseconds(500);
+  o.read_timeout = std::chrono::milliseconds(3000);  // generous: the machine may be busy
   VcenterClient client(o);
   client.login();
-  sim.control("/fault/delay", {{"method", "RetrievePropertiesEx"}, {"ms", 30000}});
+  sim.control("/fault/delay", {{"method", "RetrievePropertiesEx"}, {"ms", 60000}});
   try {
     client.retrieve_inventory();
     FAIL("no error");

@@ -323,11 +323,11 @@ TEST_CASE("a response cut off in the middle is a TransportError") {
 TEST_CASE("a server that does not answer hits the read timeout") {
   FakeVcenter server([&](const FakeRequest& r) {
     FakeResponse res = default_answer(r);
-    if (r.method == "Login") std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    if (r.method == "Login") std::this_thread::sleep_for(std::chrono::milliseconds(3000));
     return res;
   });
   auto o = options_for(server);
-  o.read_timeout = std::chrono::milliseconds(300);
+  o.read_timeout = std::chrono::milliseconds(1000);
   VcenterClient client(o);
   CHECK_THROWS_AS(client.login(), TimeoutError);
 }
