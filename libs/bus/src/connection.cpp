@@ -474,6 +474,8 @@ struct Subscription::Impl {
       self->callback(m);
     } catch (const std::exception& e) {
       core::log_error("NATS subscription callback failed", {{"subject", m.subject}, {"error", e.what()}});
+    } catch (...) {
+      core::log_error("NATS subscription callback failed with an unknown exception", {{"subject", m.subject}});
     }
   }
 

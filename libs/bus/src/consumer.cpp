@@ -214,8 +214,8 @@ struct Consumer::Impl {
             try {
               conn.restore_stream();
               conn.ensure_consumer(config, 0ms);
-            } catch (const BusError&) {
-              // Reported by the next bind attempt.
+            } catch (const BusError& e) {
+              core::log_debug("cannot set up the consumer yet", {{"consumer", config.durable}, {"error", e.what()}});
             }
           }
           if (pause(error_pause)) break;

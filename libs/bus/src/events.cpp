@@ -398,7 +398,8 @@ template <class Event>
 std::string serialize_event(const Event& event) {
   json j;
   to_json(j, event);
-  return j.dump();
+  // An error text from a remote system may hold invalid UTF-8: replace it rather than throw.
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 template SnapshotRequested parse_event<SnapshotRequested>(std::string_view);

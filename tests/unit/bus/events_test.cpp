@@ -161,6 +161,15 @@ TEST_CASE("an invalid payload gives InvalidEvent, never a crash", "[bus][events]
   }
 }
 
+TEST_CASE("an error text with invalid UTF-8 is still serialised", "[bus][events]") {
+  AggregateCompleted event = samples<AggregateCompleted>().front();
+  event.error = std::string("fault from vCenter: \xff\xfe bytes");
+  const std::string text = serialize_event(event);
+  const AggregateCompleted parsed = parse_event<AggregateCompleted>(text);
+  REQUIRE(parsed.error.has_value());
+  CHECK(parsed.error->find("fault from vCenter") == 0);
+}
+
 TEST_CASE("consumers ignore members they do not know", "[bus][events]") {
   const ReportGenerated event = samples<ReportGenerated>().front();
   json j = json::parse(serialize_event(event));
