@@ -61,6 +61,8 @@ int free_port() {
 
 std::filesystem::path source_dir() { return VCTP_SOURCE_DIR; }
 
+std::filesystem::path binary_dir() { return VCTP_BINARY_DIR; }
+
 void write_file(const std::filesystem::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;

@@ -35,6 +35,9 @@ int free_port();
 /// The source tree's root.
 std::filesystem::path source_dir();
 
+/// The build tree's root (binaries in bin/).
+std::filesystem::path binary_dir();
+
 /// Writes `text` to `path`.
 void write_file(const std::filesystem::path& path, const std::string& text);
 

@@ -2,7 +2,7 @@
 
 namespace vctp::test {
 
-std::string collector_binary() { return std::string(VCTP_BINARY_DIR) + "/bin/vctp-collector"; }
+std::string collector_binary() { return binary_dir().string() + "/bin/vctp-collector"; }
 
 std::filesystem::path write_collector_settings(const TempDir& dir, const std::vector<std::string>& vcenters,
                                                const std::string& password, const std::string& extra) {

@@ -89,7 +89,7 @@ HttpResult http_call(const std::string& method, const std::string& url, const st
 }
 
 std::string test_token_hash() {
-  const auto result = run_command(std::string(VCTP_BINARY_DIR) + "/bin/vctp-gateway --hash-token " + kTestToken);
+  const auto result = run_command(binary_dir().string() + "/bin/vctp-gateway --hash-token " + kTestToken);
   if (result.status != 0) throw std::runtime_error("--hash-token failed: " + result.output);
   return result.output.substr(0, 64);
 }
@@ -108,7 +108,7 @@ GatewayProcess::GatewayProcess(const TempDir& dir, const std::string& driver, co
                                     "\n  reports_dir: " + reports_dir().string() + "\n  nats_url: " + nats +
                                     "\n  api_tokens: [\"" + test_token_hash() + "\"]\n" + extra_settings);
   child_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{std::string(VCTP_BINARY_DIR) + "/bin/vctp-gateway", "-settings",
+      std::vector<std::string>{binary_dir().string() + "/bin/vctp-gateway", "-settings",
                                (dir_ / "vctp.yml").string()},
       dir_ / "gateway.log");
   const bool up = eventually([&] { return http_call("GET", base_url_ + "/api/health").status == 200 || !child_->running(); },

@@ -11,7 +11,7 @@ namespace {
 const std::vector<std::string> kServices = {"collector", "aggregator", "reporter", "gateway"};
 
 std::string binary(const std::string& service) {
-  return std::string(VCTP_BINARY_DIR) + "/bin/vctp-" + service;
+  return binary_dir().string() + "/bin/vctp-" + service;
 }
 
 CommandResult run(const std::string& service, const std::string& args) {
