@@ -332,6 +332,19 @@ TEST_CASE("a server that does not answer hits the read timeout") {
   CHECK_THROWS_AS(client.login(), TimeoutError);
 }
 
+TEST_CASE("an answer that trickles in forever hits the whole-call timeout") {
+  FakeVcenter server([&](const FakeRequest& r) {
+    FakeResponse res = default_answer(r);
+    if (r.method == "Login") res.trickle_ms = 100;  // ~800 bytes: 5 s, each piece well within the read timeout
+    return res;
+  });
+  auto o = options_for(server);
+  o.read_timeout = std::chrono::milliseconds(2000);
+  o.call_timeout = std::chrono::milliseconds(2500);
+  VcenterClient client(o);
+  CHECK_THROWS_AS(client.login(), TimeoutError);
+}
+
 TEST_CASE("nothing listening is a retryable TransportError") {
   ClientOptions o;
   o.url = "http://127.0.0.1:" + std::to_string(vctp::test::free_port()) + "/sdk";

@@ -6,6 +6,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <regex>
 #include <stdexcept>
@@ -173,7 +175,18 @@ void FakeVcenter::serve_connection(int fd, int number) {
     const auto head = out.size();
     out += res.body;
     const std::size_t size = res.truncate_at > 0 ? head + res.truncate_at : out.size();
-    if (!send_all(fd, out, size) || res.close || res.truncate_at > 0) break;
+    if (res.trickle_ms > 0) {
+      bool sent = send_all(fd, out, head);
+      for (std::size_t at = head; sent && at < size && !stop_; at += 16) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(res.trickle_ms));
+        const std::string piece = out.substr(at, std::min<std::size_t>(16, size - at));
+        sent = send_all(fd, piece, piece.size());
+      }
+      if (!sent) break;
+    } else if (!send_all(fd, out, size)) {
+      break;
+    }
+    if (res.close || res.truncate_at > 0) break;
   }
   ::close(fd);
 }

@@ -26,6 +26,7 @@ struct FakeResponse {
   bool close = false;          ///< send Connection: close and close after answering
   bool drop = false;           ///< close the connection without answering
   std::size_t truncate_at = 0; ///< when > 0, send only this many body bytes, then close
+  int trickle_ms = 0;          ///< when > 0, send the body 16 bytes at a time, this long apart
 };
 
 /// A tiny HTTP/1.1 server on 127.0.0.1 (free port) that answers SOAP requests with recorded
