@@ -4,6 +4,9 @@
 // or deletion time falls inside the day; presence is exact from those times, else seen/expected.
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <thread>
+
 #include "aggregator.hpp"
 #include "aggregator_test_db.hpp"
 #include "day_fixture.hpp"
@@ -175,6 +178,28 @@ void check_hand_computed_day(store::Backend backend) {
                      "'iu-vm-mover'") == 2);
     CHECK(count(*db, "SELECT COUNT(*) FROM snapshot_registry WHERE table_name = $1", {t}) == 1);
     CHECK(count(*db, "SELECT row_count FROM snapshot_registry WHERE table_name = $1", {t}) == 10);
+  }
+
+  SECTION("concurrent regenerations of the same day, in one process and across replicas") {
+    // A second "replica": its own connections and its own in-process mutexes, so only the
+    // database lock (PostgreSQL advisory lock, SQLite's single writer) keeps them apart.
+    auto db2 = tdb.open();
+    aggregator::Aggregator replica(*db2, clock, fixture_rules(), metrics);
+    std::vector<std::thread> threads;
+    std::atomic<int> ok{0};
+    for (int i = 0; i < 4; ++i) {
+      threads.emplace_back([&, i] {
+        auto& a = i % 2 == 0 ? agg : replica;
+        for (int k = 0; k < 2; ++k) {
+          if (a.run(aggregator::SummaryKind::kDaily, "2026-11-24").ok) ++ok;
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    CHECK(ok == 8);
+    CHECK(count(*db, "SELECT COUNT(*) FROM " + t) == 9);
+    CHECK(count(*db, "SELECT COUNT(*) FROM summary_daily_pools_20261124") == 10);
+    CHECK(count(*db, "SELECT COUNT(*) FROM snapshot_registry WHERE table_name = $1", {t}) == 1);
   }
 
   SECTION("the monthly roll-up, weighted by presence") {
