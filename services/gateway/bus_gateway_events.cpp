@@ -53,6 +53,7 @@ struct BusGatewayEvents::Impl {
   RequestTracker& tracker;
   bus::EventPublisher publisher;
   bus::Subscription completed;
+  bus::Subscription reports;
 };
 
 BusGatewayEvents::BusGatewayEvents(bus::Connection& connection, RequestTracker& tracker)
@@ -72,6 +73,14 @@ BusGatewayEvents::BusGatewayEvents(bus::Connection& connection, RequestTracker& 
       impl->tracker.complete(outcome);
     } catch (const bus::BusError& e) {
       core::log_warn("ignoring an invalid vctp.aggregate.completed", {{"error", e.what()}});
+    }
+  });
+  impl_->reports = connection.subscribe(bus::ReportGenerated::kSubject, [impl = impl_.get()](const bus::Message& m) {
+    try {
+      const auto event = bus::parse_event<bus::ReportGenerated>(m.data);
+      impl->tracker.report_generated(std::string(bus::to_string(event.kind)), event.period, event.file);
+    } catch (const bus::BusError& e) {
+      core::log_warn("ignoring an invalid vctp.report.generated", {{"error", e.what()}});
     }
   });
 }

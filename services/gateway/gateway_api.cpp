@@ -107,6 +107,7 @@ json outcome_json(const RequestTracker::Entry& entry) {
     j["table"] = entry.outcome->table;
     j["rows"] = entry.outcome->rows;
     if (entry.outcome->error) j["error"] = *entry.outcome->error;
+    j["reports"] = entry.reports;
   } else {
     j["status"] = "pending";
   }
@@ -219,6 +220,9 @@ http::Response GatewayApi::handle(http::Request& request) {
   response.set_header("Referrer-Policy", "no-referrer");
   if (!response.header("Cache-Control")) response.set_header("Cache-Control", "no-store");
   const std::string label = route.empty() ? "unmatched" : route;
+  const double seconds = duration<double>(steady_clock::now() - started).count();
+  core::log_debug("request", {{"method", request.method}, {"route", label}, {"status", std::to_string(response.status)},
+                              {"seconds", std::to_string(seconds)}, {"remote", request.remote_address}});
   try {
     metrics_
         .counter(std::string(kRequestsTotal), "HTTP requests answered, by route, method and status",
@@ -228,7 +232,7 @@ http::Response GatewayApi::handle(http::Request& request) {
     metrics_
         .histogram(std::string(kRequestDuration), "Time to answer HTTP requests, by route", metrics::duration_buckets(),
                    {{"route", label}})
-        .observe(duration<double>(steady_clock::now() - started).count());
+        .observe(seconds);
   } catch (const std::exception& e) {
     core::log_warn("cannot update request metrics", {{"error", e.what()}});
   }
@@ -313,7 +317,10 @@ http::Response GatewayApi::snapshots(http::Request& request) {
     q.kind = *kind;
   }
   if (auto from = optional_text(request, "from")) q.from = parse_time_or_throw(*from, "from");
-  if (auto to = optional_text(request, "to")) q.to = parse_time_or_throw(*to, "to");
+  if (auto to = optional_text(request, "to")) {
+    // A day as `to` includes that day.
+    q.to = core::parse_day(*to) ? sys_days(*core::parse_day(*to)) + days(1) : parse_time_or_throw(*to, "to");
+  }
   if (q.from && q.to && *q.from > *q.to) throw ApiError(ErrorCode::kInvalidPeriod, "'from' is after 'to'");
   q.limit = parse_limit(request.query_value("limit"), options_.max_limit);
   q.cursor = optional_text(request, "cursor");

@@ -26,8 +26,8 @@ struct ApiOptions {
   std::chrono::seconds max_wait{60};      ///< the longest `wait` of an aggregation request
   std::int64_t max_history_days = 400;    ///< the longest range of a VM's history
   /// Aggregation requests allowed to wait at once (each holds a handler thread); beyond that
-  /// they answer 202 at once.
-  int max_concurrent_waits = 4;
+  /// they answer 202 at once. Keep it below the server's handler threads.
+  int max_concurrent_waits = 2;
 };
 
 /// The REST API, the web UI's files and /metrics: a router of handlers over GatewayData and

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 
 #include "bus_gateway_events.hpp"
@@ -93,6 +94,9 @@ void GatewayService::start() {
   api_options.reports_dir = s.reports_dir;
   api_options.web_root = find_web_root(context_.command_line.rest);
   api_options.openapi_yaml = openapi_document();
+  // A waiting aggregation request holds a handler thread: leave half of them for everything else,
+  // so health checks and reads answer while requests wait.
+  api_options.max_concurrent_waits = std::max(1, server_options.handler_threads / 2);
   p.api = std::make_unique<GatewayApi>(*p.data, *p.events, p.tracker, context_.metrics, p.clock, api_options);
   if (p.api->auth().size() == 0) {
     core::log_warn("api_tokens is empty: every state-changing request will be refused (403)");

@@ -1,11 +1,13 @@
 #include "request_tracker.hpp"
 
+#include <algorithm>
+
 namespace vctp::gateway {
 
 void RequestTracker::add(const std::string& request_id, const std::string& kind, const std::string& period,
                          const std::string& requested_at) {
   std::lock_guard lock(mutex_);
-  entries_[request_id] = Entry{request_id, kind, period, requested_at, std::nullopt};
+  entries_[request_id] = Entry{request_id, kind, period, requested_at, std::nullopt, {}};
   order_.push_back(request_id);
   while (order_.size() > capacity_) {
     entries_.erase(order_.front());
@@ -21,6 +23,14 @@ void RequestTracker::complete(const AggregateOutcome& outcome) {
     it->second.outcome = outcome;
   }
   cv_.notify_all();
+}
+
+void RequestTracker::report_generated(const std::string& kind, const std::string& period, const std::string& file) {
+  std::lock_guard lock(mutex_);
+  for (auto& [id, entry] : entries_) {
+    if (entry.kind != kind || entry.period != period || !entry.outcome || entry.outcome->status != "ok") continue;
+    if (std::find(entry.reports.begin(), entry.reports.end(), file) == entry.reports.end()) entry.reports.push_back(file);
+  }
 }
 
 std::optional<RequestTracker::Entry> RequestTracker::wait(const std::string& request_id,

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "gateway_data.hpp"
 
@@ -23,6 +24,7 @@ class RequestTracker {
     std::string period;
     std::string requested_at;
     std::optional<AggregateOutcome> outcome;  ///< unset while pending
+    std::vector<std::string> reports;         ///< report files generated from it (vctp.report.generated)
   };
 
   explicit RequestTracker(std::size_t capacity = 1000) : capacity_(capacity) {}
@@ -31,6 +33,9 @@ class RequestTracker {
            const std::string& requested_at);
   /// Records a completion; ignored when the request is not ours.
   void complete(const AggregateOutcome& outcome);
+  /// Records a report file generated for (kind, period) with the requests of that period that
+  /// completed successfully before it.
+  void report_generated(const std::string& kind, const std::string& period, const std::string& file);
   /// Waits up to `timeout` for the request to complete; returns the entry either way (nullopt
   /// for an unknown id). Returns early after shutdown().
   std::optional<Entry> wait(const std::string& request_id, std::chrono::milliseconds timeout);

@@ -11,7 +11,7 @@ function setStatus(text, isError) {
   el.classList.toggle('error', !!isError);
 }
 
-async function api(path, options = {}) {
+async function api(path, options = {}, retried = false) {
   const headers = Object.assign({ Accept: 'application/json' }, options.headers || {});
   const token = options.token || state.token;
   if (token) headers.Authorization = 'Bearer ' + token;
@@ -19,6 +19,15 @@ async function api(path, options = {}) {
   let body = null;
   const type = response.headers.get('Content-Type') || '';
   if (type.startsWith('application/json')) body = await response.json();
+  // Reads need a token when the gateway has api_auth_reads: ask once, then remember it.
+  if (response.status === 401 && !options.token && !retried && (!options.method || options.method === 'GET')) {
+    const token = window.prompt('This gateway needs an API token to read. Token:');
+    if (token) {
+      state.token = token.trim();
+      sessionStorage.setItem('vctp-token', state.token);
+      return api(path, options, true);
+    }
+  }
   if (!response.ok && response.status !== 202) {
     const err = new Error(body && body.detail ? body.detail : response.status + ' ' + response.statusText);
     err.status = response.status;
@@ -26,6 +35,28 @@ async function api(path, options = {}) {
     throw err;
   }
   return { status: response.status, body };
+}
+
+// File links (reports, CSV totals) are plain links; once the UI holds a token (a gateway with
+// api_auth_reads), a click fetches the file with it and saves what comes back instead.
+async function downloadWithToken(event) {
+  const link = event.target.closest('a[download]');
+  if (!link || !state.token || !link.href || link.getAttribute('href') === '#') return;
+  event.preventDefault();
+  try {
+    const response = await fetch(link.href, { headers: { Authorization: 'Bearer ' + state.token } });
+    if (!response.ok) throw new Error(response.status + ' ' + response.statusText);
+    const url = URL.createObjectURL(await response.blob());
+    const save = document.createElement('a');
+    save.href = url;
+    save.download = link.getAttribute('download') || decodeURIComponent(new URL(link.href).pathname.split('/').pop());
+    document.body.appendChild(save);
+    save.click();
+    save.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+  } catch (e) {
+    setStatus('Download failed: ' + e.message, true);
+  }
 }
 
 function cell(text, cls) {
@@ -239,6 +270,7 @@ async function loadTotals() {
   if (!period) return;
   const base = `/api/summaries/${kind}/${encodeURIComponent(period)}?group_by=${groupBy}`;
   $('#totals-csv').href = base + '&format=csv';
+  $('#totals-csv').setAttribute('download', `vctp_${kind}_${period}_by_${groupBy}.csv`);
   $('#totals-key').textContent = groupBy === 'pool' ? 'Resource pool' : groupBy[0].toUpperCase() + groupBy.slice(1);
   try {
     const { body } = await api(base);
@@ -319,6 +351,7 @@ document.addEventListener('DOMContentLoaded', () => {
   $('#vm-search').addEventListener('submit', (e) => { e.preventDefault(); searchVms().catch((x) => setStatus(x.message, true)); });
   $('#totals-form').addEventListener('submit', (e) => { e.preventDefault(); loadTotals(); });
   $('#regenerate-form').addEventListener('submit', regenerate);
+  document.addEventListener('click', downloadWithToken);
   $('#regen-period').value = isoDay(new Date(Date.now() - 86400000));
   if (state.token) $('#regen-token').value = state.token;
   showTab(location.hash.slice(1) || 'overview');

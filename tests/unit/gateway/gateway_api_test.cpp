@@ -163,12 +163,12 @@ TEST_CASE("gateway: SHA-256 token hashes and bearer checks", "[gateway][auth]") 
 }
 
 TEST_CASE("gateway: --hash-token prints the hash of its argument", "[gateway][auth]") {
-  const auto result = test::run_command(std::string(VCTP_BINARY_DIR) + "/bin/vctp-gateway --hash-token abc");
+  const auto result = test::run_command(test::binary_dir().string() + "/bin/vctp-gateway --hash-token abc");
   CHECK(result.status == 0);
   CHECK(result.output == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n");
-  const auto piped = test::run_command("printf 'abc\\n' | " + std::string(VCTP_BINARY_DIR) + "/bin/vctp-gateway --hash-token");
+  const auto piped = test::run_command("printf 'abc\\n' | " + test::binary_dir().string() + "/bin/vctp-gateway --hash-token");
   CHECK(piped.output == result.output);
-  const auto empty = test::run_command("printf '' | " + std::string(VCTP_BINARY_DIR) + "/bin/vctp-gateway --hash-token");
+  const auto empty = test::run_command("printf '' | " + test::binary_dir().string() + "/bin/vctp-gateway --hash-token");
   CHECK(empty.status == 2);
 }
 
@@ -240,6 +240,24 @@ TEST_CASE("gateway: request tracker waits for the completion", "[gateway]") {
   CHECK_FALSE(tracker.find("r1"));  // capacity 2: the oldest is forgotten
 }
 
+TEST_CASE("gateway: reports generated for a period are listed with its completed requests", "[gateway]") {
+  RequestTracker tracker;
+  tracker.add("ok", "daily", "2026-11-20", "t");
+  tracker.add("failed", "daily", "2026-11-20", "t");
+  tracker.add("pending", "daily", "2026-11-20", "t");
+  tracker.add("other", "monthly", "2026-11", "t");
+  tracker.complete(AggregateOutcome{"ok", "daily", "2026-11-20", "summary_daily_20261120", 3, "ok", {}});
+  tracker.complete(AggregateOutcome{"failed", "daily", "2026-11-20", "", 0, "failed", "no input"});
+  tracker.complete(AggregateOutcome{"other", "monthly", "2026-11", "summary_monthly_202611", 3, "ok", {}});
+  tracker.report_generated("daily", "2026-11-20", "vctp_daily_20261120.xlsx");
+  tracker.report_generated("daily", "2026-11-20", "vctp_daily_20261120.xlsx");  // regenerated: listed once
+  tracker.report_generated("daily", "2026-11-21", "vctp_daily_20261121.xlsx");
+  CHECK(tracker.find("ok")->reports == std::vector<std::string>{"vctp_daily_20261120.xlsx"});
+  CHECK(tracker.find("failed")->reports.empty());
+  CHECK(tracker.find("pending")->reports.empty());
+  CHECK(tracker.find("other")->reports.empty());
+}
+
 TEST_CASE("gateway: state-changing requests need a valid bearer token", "[gateway][auth]") {
   Fixture f;
   const std::string body = R"({"kind":"daily","period":"2026-11-20"})";
@@ -303,6 +321,7 @@ TEST_CASE("gateway: an aggregation not done within wait answers 202 and can be f
   const auto followed = json::parse(f.call("GET", "/api/requests/" + id).body);
   CHECK(followed.at("status") == "failed");
   CHECK(followed.at("error") == "no input");
+  CHECK(followed.at("reports").empty());
   CHECK(f.call("GET", "/api/requests/unknown").status == 404);
 }
 
@@ -322,6 +341,11 @@ TEST_CASE("gateway: bad query parameters are refused before any query", "[gatewa
   CHECK(f.data.last_inventory_query.limit == 5);
   CHECK(f.data.last_inventory_query.offset == 10);
   CHECK(f.data.last_inventory_query.name == "web");
+  CHECK(f.call("GET", "/api/snapshots?from=2026-11-20&to=2026-11-20&kind=daily").status == 200);
+  CHECK(f.data.last_snapshot_query.from == core::parse_iso8601("2026-11-20T00:00:00Z"));
+  CHECK(f.data.last_snapshot_query.to == core::parse_iso8601("2026-11-21T00:00:00Z"));  // the day is included
+  CHECK(f.call("GET", "/api/snapshots?to=2026-11-20T13:00:00Z").status == 200);
+  CHECK(f.data.last_snapshot_query.to == core::parse_iso8601("2026-11-20T13:00:00Z"));
   CHECK(f.call("GET", "/api/summaries/monthly/2026-10").status == 404);
   CHECK(f.call("DELETE", "/api/reports").status == 405);
   CHECK(f.call("GET", "/api/nothing").status == 404);
