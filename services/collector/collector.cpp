@@ -20,6 +20,12 @@ namespace {
 
 /// How far back the first event poll of a vCenter reads.
 constexpr auto kFirstEventWindow = std::chrono::hours(24 * 7);
+/// How far before its checkpoint an event poll starts again: events posted concurrently may
+/// carry slightly older times than the last one read (those read already are left out by key).
+constexpr auto kEventOverlap = std::chrono::minutes(5);
+/// EventFilterSpec.maxCount of each event collector: the most one collector may hold, so the
+/// poll reads again after the newest event until nothing new comes.
+constexpr int kEventCollectorMax = 1000;
 
 bool is_connect_failure(const vsphere::VsphereError& e) {
   switch (e.kind()) {
@@ -33,9 +39,15 @@ bool is_connect_failure(const vsphere::VsphereError& e) {
   }
 }
 
+const std::vector<std::string>& creation_event_types() {
+  static const std::vector<std::string> kTypes = {"VmCreatedEvent", "VmClonedEvent", "VmDeployedEvent",
+                                                  "VmRegisteredEvent"};
+  return kTypes;
+}
+
 bool creates_vm(const std::string& type) {
-  return type == "VmCreatedEvent" || type == "VmClonedEvent" || type == "VmDeployedEvent" ||
-         type == "VmRegisteredEvent";
+  const auto& types = creation_event_types();
+  return std::find(types.begin(), types.end(), type) != types.end();
 }
 
 }  // namespace
@@ -184,13 +196,19 @@ void Collector::store_inventory(const vsphere::Inventory& inventory, TimePoint s
   auto records = inventory_records(inventory, seen_at);
   db_.transact([&](store::Transaction& tx) {
     store::upsert_inventory(tx, records);
-    // VMs of this vCenter that were alive and are gone now: deleted, until an event says when.
+    // VMs of this vCenter that were alive and are gone now: deleted when they were last seen,
+    // until a VmRemovedEvent says when exactly.
     std::set<std::string> present;
     for (const auto& r : records) present.insert(r.instance_uuid);
     for (const auto& known : store::load_inventory(tx, inventory.vcenter_uuid)) {
       if (!known.deletion_time && !present.count(known.instance_uuid)) {
-        store::mark_vm_deleted(tx, inventory.vcenter_uuid, known.instance_uuid, seen_at);
+        store::mark_vm_deleted(tx, inventory.vcenter_uuid, known.instance_uuid, known.last_seen);
       }
+    }
+    // Events read before their VM was first seen (a poll every minute, a refresh every fifteen)
+    // get its instance UUID now, so the aggregator can use them.
+    if (store::resolve_event_instance_uuids(tx, inventory.vcenter_uuid) > 0) {
+      store::apply_creation_events(tx, inventory.vcenter_uuid, creation_event_types());
     }
   });
 }
@@ -215,15 +233,31 @@ std::int64_t Collector::poll_events_of(Endpoint& endpoint) {
   const auto checkpoint =
       db_.transact([&](store::Transaction& tx) { return store::load_event_checkpoint(tx, vcenter_uuid); });
 
+  // Read from a little before the checkpoint and leave out by key what was read before (here,
+  // not through EventQuery.after_key, so that a batch's size tells whether its collector was full).
+  const std::int64_t read_up_to = checkpoint ? checkpoint->last_event_key : 0;
   vsphere::EventQuery query;
-  query.filter_max_count = 1000;
-  if (checkpoint) {
-    query.begin = checkpoint->last_event_time;
-    query.after_key = checkpoint->last_event_key;
-  } else {
-    query.begin = clock_.now() - kFirstEventWindow;
+  query.filter_max_count = kEventCollectorMax;
+  query.begin = checkpoint ? checkpoint->last_event_time - kEventOverlap : clock_.now() - kFirstEventWindow;
+  std::vector<vsphere::VmEvent> events;
+  std::set<std::int64_t> keys;
+  for (;;) {
+    const auto batch = client.read_events(query);
+    auto newest = *query.begin;
+    for (const auto& e : batch) {
+      newest = std::max(newest, e.created_time);
+      if (e.key > read_up_to && keys.insert(e.key).second) events.push_back(e);
+    }
+    // A collector that held fewer than its maximum held every event from query.begin on.
+    if (batch.size() < static_cast<std::size_t>(kEventCollectorMax)) break;
+    if (std::chrono::floor<std::chrono::seconds>(newest) <= std::chrono::floor<std::chrono::seconds>(*query.begin)) {
+      core::log_warn("more lifecycle events in one second than an event collector holds: some may be missed",
+                     {{"vcenter", endpoint.label}, {"time", core::format_iso8601(newest)}});
+      break;
+    }
+    query.begin = newest;  // the read after this one starts with the newest second read
   }
-  const auto events = client.read_events(query);
+  std::sort(events.begin(), events.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
   if (events.empty()) return 0;
 
   return db_.transact([&](store::Transaction& tx) {

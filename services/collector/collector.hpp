@@ -54,11 +54,14 @@ class Collector {
   std::vector<SnapshotOutcome> snapshot_all(TimePoint hour, const SnapshotAnnouncer& announce,
                                             const std::optional<std::string>& only = std::nullopt);
 
-  /// Reads every vCenter's lifecycle events since its checkpoint into vm_events, and applies
-  /// creations and removals to the inventory. Returns the number of new events.
+  /// Reads every vCenter's lifecycle events since its checkpoint (all of them, however many)
+  /// into vm_events, and applies creations and removals to the inventory. Returns the number of
+  /// new events.
   std::int64_t poll_events();
 
-  /// Refreshes the inventory table from every vCenter (VMs no longer seen get a deletion time).
+  /// Refreshes the inventory table from every vCenter: VMs no longer seen are deleted as of
+  /// their last sighting (until a VmRemovedEvent says when), and events recorded before their
+  /// VM was first seen get its instance UUID. Snapshots do the same.
   void refresh_inventory();
 
  private:

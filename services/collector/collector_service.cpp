@@ -1,5 +1,7 @@
 #include "collector_service.hpp"
 
+#include <algorithm>
+
 #include "vcenter_password.hpp"
 #include "vctp/bus/connection.hpp"
 #include "vctp/bus/consumer.hpp"
@@ -78,7 +80,11 @@ void CollectorService::start() {
   config.max_deliver = 3;
   bus::ConsumerOptions options;
   options.batch = 1;
-  options.threads = 1;
+  // The scheduler publishes one job per vCenter: as many handler threads as vCenters may be
+  // snapshotted at once (hourly_snapshot_concurrency, 0 = all of them).
+  const auto vcenters = static_cast<int>(collector_->vcenters().size());
+  const auto limit = static_cast<int>(context_.settings.hourly_snapshot_concurrency);
+  options.threads = std::max(1, limit > 0 ? std::min(limit, vcenters) : vcenters);
   consumer_ = std::make_unique<bus::Consumer>(
       *bus_, config,
       bus::event_handler<bus::SnapshotRequested>([this](const bus::SnapshotRequested& request, const bus::Message&) {

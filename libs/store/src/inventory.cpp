@@ -101,6 +101,33 @@ std::int64_t insert_vm_events(Transaction& tx, const std::vector<VmEvent>& event
   return inserted;
 }
 
+std::int64_t resolve_event_instance_uuids(Transaction& tx, const std::string& vcenter_uuid) {
+  constexpr const char* kSameVm =
+      "FROM inventory i WHERE i.vcenter_uuid = vm_events.vcenter_uuid AND i.vm_id = vm_events.vm_id";
+  return tx.execute(std::string("UPDATE vm_events SET instance_uuid = (SELECT i.instance_uuid ") +
+                        kSameVm + " ORDER BY i.last_seen DESC LIMIT 1) WHERE vcenter_uuid = $1 AND "
+                        "instance_uuid IS NULL AND EXISTS (SELECT 1 " + kSameVm + ")",
+                    {vcenter_uuid});
+}
+
+std::int64_t apply_creation_events(Transaction& tx, const std::string& vcenter_uuid,
+                                   const std::vector<std::string>& creation_types) {
+  if (creation_types.empty()) return 0;
+  Params params{vcenter_uuid};
+  std::string types;
+  for (const auto& t : creation_types) {
+    params.emplace_back(t);
+    types += (types.empty() ? "$" : ", $") + std::to_string(params.size());
+  }
+  const std::string events =
+      "FROM vm_events e WHERE e.vcenter_uuid = inventory.vcenter_uuid AND e.instance_uuid = "
+      "inventory.instance_uuid AND e.event_type IN (" + types + ")";
+  return tx.execute("UPDATE inventory SET creation_time = (SELECT MIN(e.created_time) " + events +
+                        ") WHERE vcenter_uuid = $1 AND creation_time IS NULL AND EXISTS (SELECT 1 " +
+                        events + ")",
+                    params);
+}
+
 std::optional<EventCheckpoint> load_event_checkpoint(Transaction& tx,
                                                      const std::string& vcenter_uuid) {
   const auto rows = tx.query(

@@ -160,6 +160,43 @@ TEST_CASE("collector --once: a vCenter dying mid-response leaves no registered t
   }
 }
 
+TEST_CASE("collector --once: events read before their VM was first seen get its instance UUID", "[collector]") {
+  VcsimProcess vcsim;
+  TempDir dir;
+  const auto settings = write_collector_settings(dir, {vcsim.sdk_url()}, "pass");
+
+  // The first run reads the creation events of every VM before its inventory exists.
+  const auto first = run_collector_once(settings, "2026-11-24T19:00:00Z");
+  INFO(first.output);
+  REQUIRE(first.status == 0);
+  auto db = open_database("sqlite", (dir / "db.sqlite3").string());
+  const auto initial = db->query(
+      "SELECT COUNT(*) AS n FROM vm_events e JOIN inventory i ON i.vcenter_uuid = e.vcenter_uuid AND "
+      "i.vm_id = e.vm_id AND i.instance_uuid = e.instance_uuid");
+  CHECK(initial[0].get_int("n") >= static_cast<std::int64_t>(vcsim.dump().at("vms").size()));
+  CHECK(db->query("SELECT event_key FROM vm_events WHERE instance_uuid IS NULL AND vm_id IN "
+                  "(SELECT vm_id FROM inventory)").empty());
+
+  // A VM created between two snapshots: its events are read (poll) before it is seen (snapshot).
+  const auto created = vcsim.control("/vm/create", {{"name", "created-between-snapshots"}, {"power_on", true}});
+  const std::string moref = created.at("moref");
+  const std::string uuid = created.at("instance_uuid");
+  REQUIRE_FALSE(uuid.empty());
+  const auto second = run_collector_once(settings, "2026-11-24T20:00:00Z");
+  INFO(second.output);
+  REQUIRE(second.status == 0);
+  const auto events = db->query("SELECT event_type, instance_uuid FROM vm_events WHERE vm_id = $1", {moref});
+  std::map<std::string, int> types;
+  for (const auto& row : events) {
+    INFO(row.get_text("event_type"));
+    REQUIRE_FALSE(row.is_null("instance_uuid"));
+    CHECK(row.get_text("instance_uuid") == uuid);
+    ++types[row.get_text("event_type")];
+  }
+  CHECK(types["VmCreatedEvent"] == 1);
+  CHECK(types["VmPoweredOnEvent"] == 1);
+}
+
 TEST_CASE("collector --once: bad options exit 2", "[collector]") {
   CHECK(run_command(collector_binary() + " --once --at yesterday").status == 2);
   CHECK(run_command(collector_binary() + " --at 2026-11-24T13:00:00Z").status == 2);

@@ -32,6 +32,15 @@ struct NatsServer {
   ChildProcess process;
 };
 
+/// Points a settings file written by write_collector_settings at `nats` and `metrics_port`.
+void use_nats_and_port(const std::filesystem::path& settings_path, const NatsServer& nats, int metrics_port) {
+  std::string text = read_file(settings_path);
+  text = std::regex_replace(text, std::regex("nats_url: .*"), "nats_url: " + nats.url());
+  text = std::regex_replace(text, std::regex("collector_metrics_port: .*"),
+                            "collector_metrics_port: " + std::to_string(metrics_port));
+  write_file(settings_path, text);
+}
+
 double metric_value(const std::string& body, const std::string& series) {
   const auto at = body.find("\n" + series + " ");
   if (at == std::string::npos) return -1;
@@ -55,12 +64,7 @@ TEST_CASE("collector service: requested snapshots, failures, events, inventory a
   const auto settings_path = write_collector_settings(
       dir, {good.sdk_url(), bad.sdk_url()}, "pass",
       "  vcenter_event_polling_seconds: 1\n  vcenter_inventory_polling_seconds: 1\n");
-  // Point it at our NATS and metrics port (the last lines win in the test's settings writer).
-  std::string text = read_file(settings_path);
-  text = std::regex_replace(text, std::regex("nats_url: .*"), "nats_url: " + nats.url());
-  text = std::regex_replace(text, std::regex("collector_metrics_port: .*"),
-                            "collector_metrics_port: " + std::to_string(metrics_port));
-  write_file(settings_path, text);
+  use_nats_and_port(settings_path, nats, metrics_port);
 
   ChildProcess collector({collector_binary(), "-settings", settings_path.string()}, dir / "collector.log");
   REQUIRE(eventually([&] { return !http_get("http://127.0.0.1:" + std::to_string(metrics_port) + "/metrics").empty(); },
@@ -138,6 +142,58 @@ TEST_CASE("collector service: requested snapshots, failures, events, inventory a
   again.vcenter = good_label;
   publisher.publish(again);
   REQUIRE(eventually([&] { return count_completed(good_label, bus::JobStatus::kOk) == 2; }, std::chrono::seconds(60)));
+
+  collector.signal(SIGTERM);
+  const auto status = collector.wait_for_exit(std::chrono::seconds(10));
+  REQUIRE(status);
+  CHECK(*status == 0);
+}
+
+TEST_CASE("collector service: a VM gone without an event is deleted when it was last seen", "[collector]") {
+  TempDir dir;
+  NatsServer nats(dir);
+  VcsimProcess vcsim;
+  const int metrics_port = free_port();
+  // No event polling: the inventory refresh (every second) is all that notices the VM is gone.
+  const auto settings_path = write_collector_settings(
+      dir, {vcsim.sdk_url()}, "pass",
+      "  vcenter_event_polling_seconds: 0\n  vcenter_inventory_polling_seconds: 1\n");
+  use_nats_and_port(settings_path, nats, metrics_port);
+  ChildProcess collector({collector_binary(), "-settings", settings_path.string()}, dir / "collector.log");
+  REQUIRE(eventually([&] { return !http_get("http://127.0.0.1:" + std::to_string(metrics_port) + "/metrics").empty(); },
+                     std::chrono::seconds(30)));
+  INFO(read_file(dir / "collector.log"));
+
+  const auto vms = vcsim.dump().at("vms");
+  const std::string victim = vms.at(0).at("name");
+  const std::string victim_uuid = vms.at(0).at("instance_uuid");
+  auto db = store::open_database("sqlite", (dir / "db.sqlite3").string());
+  // Seen by two refreshes at least, so its last sighting is before the refresh that misses it.
+  REQUIRE(eventually(
+      [&] {
+        const auto rows =
+            db->query("SELECT first_seen, last_seen FROM inventory WHERE instance_uuid = $1", {victim_uuid});
+        return rows.size() == 1 && rows[0].get_time("last_seen") > rows[0].get_time("first_seen");
+      },
+      std::chrono::seconds(30)));
+
+  vcsim.control("/vm/destroy", {{"vm", victim}});
+  const auto destroyed = std::chrono::system_clock::now();
+  REQUIRE(eventually(
+      [&] {
+        return !db->query("SELECT 1 FROM inventory WHERE instance_uuid = $1 AND deletion_time IS NOT NULL",
+                          {victim_uuid})
+                    .empty();
+      },
+      std::chrono::seconds(30)));
+  const auto row = db->query("SELECT last_seen, deletion_time FROM inventory WHERE instance_uuid = $1", {victim_uuid});
+  REQUIRE(row.size() == 1);
+  CHECK(row[0].get_time("deletion_time") == row[0].get_time("last_seen"));
+  CHECK(row[0].get_time("deletion_time") < destroyed + std::chrono::seconds(1));  // times are kept to the second
+  CHECK(db->query("SELECT 1 FROM vm_events").empty());
+  // The others are still alive.
+  CHECK(db->query("SELECT COUNT(*) AS n FROM inventory WHERE deletion_time IS NULL")[0].get_int("n") ==
+        static_cast<std::int64_t>(vms.size()) - 1);
 
   collector.signal(SIGTERM);
   const auto status = collector.wait_for_exit(std::chrono::seconds(10));

@@ -65,6 +65,16 @@ struct VmEvent {
 /// Inserts events, ignoring ones already stored; returns how many were new.
 std::int64_t insert_vm_events(Transaction& tx, const std::vector<VmEvent>& events);
 
+/// Gives the events of a vCenter stored without an instance_uuid (their VM was not in the
+/// inventory yet when they were read) the instance_uuid of the inventory row with their vm_id
+/// (the one seen last, should a moref have been reused); returns how many it resolved.
+std::int64_t resolve_event_instance_uuids(Transaction& tx, const std::string& vcenter_uuid);
+
+/// Sets the creation_time of a vCenter's VMs that have none to the time of their earliest
+/// event of one of `creation_types` (VmCreatedEvent, VmClonedEvent, ...); returns how many.
+std::int64_t apply_creation_events(Transaction& tx, const std::string& vcenter_uuid,
+                                   const std::vector<std::string>& creation_types);
+
 /// Where the event reader of a vCenter stopped (a row of `event_checkpoints`).
 struct EventCheckpoint {
   std::string vcenter_uuid;
