@@ -42,11 +42,20 @@ Usage summary_usage(const SummaryVm& vm, const ReportPeriod& period) {
 }
 
 ChargePolicy ChargePolicy::from_settings(const core::Settings& settings) {
-  return ChargePolicy{settings.srm_activeactive_vms, settings.rates, settings.tenants_to_filter};
+  ChargePolicy policy;
+  policy.srm_activeactive_vms = settings.srm_activeactive_vms;
+  policy.rates = settings.rates;
+  policy.tenants_to_filter = settings.tenants_to_filter;
+  policy.node_charge_clusters = settings.node_charge_clusters;
+  return policy;
 }
 
 bool ChargePolicy::is_filtered(const std::string& tenant) const {
   return core::glob_match_any(tenants_to_filter, tenant);
+}
+
+bool ChargePolicy::is_node_charge(const std::string& cluster) const {
+  return core::glob_match_any(node_charge_clusters, cluster);
 }
 
 bool ChargePolicy::is_charged(const std::string& name, bool is_template, bool srm_placeholder,
@@ -95,7 +104,8 @@ std::vector<PricedSnapshotVm> price_snapshot(const HourlyReportData& data, const
   out.reserve(data.vms.size());
   const int dim = data.period.days_in_month();
   for (const auto& vm : data.vms) {
-    PricedSnapshotVm p{&vm, snapshot_usage(vm), policy.is_charged(vm.name, vm.is_template, vm.srm_placeholder, false), {}};
+    PricedSnapshotVm p{&vm, snapshot_usage(vm), policy.is_node_charge(vm.cluster), false, {}};
+    p.charged = policy.is_charged(vm.name, vm.is_template, vm.srm_placeholder, p.node_charge);
     if (p.charged) p.cost = policy.cost(p.usage, vm.tenant, vm.resource_pool, dim);
     out.push_back(p);
   }

@@ -47,11 +47,17 @@ struct ChargePolicy {
   std::optional<core::RateCard> rates;
   /// VMs whose tenant matches one of these globs are left out of reports.
   std::vector<std::string> tenants_to_filter;
+  /// Clusters charged per host node, not per VM (case-insensitive shell globs). Hourly reports
+  /// apply them to the snapshot's VMs; daily and monthly summaries carry the aggregator's
+  /// node_charge flag instead.
+  std::vector<std::string> node_charge_clusters;
 
   static ChargePolicy from_settings(const core::Settings& settings);
 
   /// Whether VMs of `tenant` are left out of reports (tenants_to_filter).
   bool is_filtered(const std::string& tenant) const;
+  /// Whether `cluster` is charged per node (node_charge_clusters).
+  bool is_node_charge(const std::string& cluster) const;
   /// Removes the VMs of filtered tenants.
   template <class Vm>
   void remove_filtered(std::vector<Vm>& vms) const {
@@ -107,6 +113,7 @@ class GroupTotals {
 struct PricedSnapshotVm {
   const SnapshotVm* vm;
   Usage usage;
+  bool node_charge = false;  ///< in a node-charge cluster (so not charged per VM)
   bool charged = false;
   Cost cost;
 };

@@ -1,6 +1,7 @@
 #include "focus_export.hpp"
 
 #include <cstdio>
+#include <map>
 #include <optional>
 
 #include "vctp/core/time_format.hpp"
@@ -82,6 +83,27 @@ struct Charge {
   std::string vcenter, cluster, pool, tenant;
 };
 
+/// BillingAccountId of each vCenter: its UUID (stable across renames), the same on VM and node
+/// rows; its name only when no row of it has a UUID.
+class BillingAccounts {
+ public:
+  explicit BillingAccounts(const MonthlyReportData& data) {
+    for (const auto& vm : data.vms) learn(vm.vcenter, vm.vcenter_uuid);
+    for (const auto& n : data.node_clusters) learn(n.vcenter, n.vcenter_uuid);
+  }
+  std::string id(const std::string& vcenter, const std::string& vcenter_uuid) const {
+    if (!vcenter_uuid.empty()) return vcenter_uuid;
+    const auto it = uuid_of_.find(vcenter);
+    return it != uuid_of_.end() ? it->second : vcenter;
+  }
+
+ private:
+  void learn(const std::string& vcenter, const std::string& vcenter_uuid) {
+    if (!vcenter_uuid.empty()) uuid_of_.emplace(vcenter, vcenter_uuid);
+  }
+  std::map<std::string, std::string> uuid_of_;
+};
+
 }  // namespace
 
 const std::vector<std::string>& focus_columns() {
@@ -107,6 +129,7 @@ std::size_t write_focus_csv(std::ostream& out, const MonthlyReportData& data, co
   const std::string period_start = core::format_iso8601(data.period.start());
   const std::string period_end = core::format_iso8601(data.period.end());
   const double days_in_month = data.period.days_in_month();
+  const BillingAccounts accounts(data);
   std::size_t rows = 0;
 
   const auto emit = [&](const Charge& c) {
@@ -158,7 +181,7 @@ std::size_t write_focus_csv(std::ostream& out, const MonthlyReportData& data, co
     const SummaryVm& vm = *p.vm;
     const core::Rates r = policy.rates ? policy.rates->effective(vm.tenant, vm.resource_pool) : core::Rates{};
     Charge c;
-    c.account_id = vm.vcenter_uuid.empty() ? vm.vcenter : vm.vcenter_uuid;
+    c.account_id = accounts.id(vm.vcenter, vm.vcenter_uuid);
     c.account_name = vm.vcenter;
     c.sub_account = vm.tenant;
     c.resource_id = vm.instance_uuid;
@@ -196,7 +219,7 @@ std::size_t write_focus_csv(std::ostream& out, const MonthlyReportData& data, co
 
   for (const auto& n : data.node_clusters) {
     Charge c;
-    c.account_id = n.vcenter;
+    c.account_id = accounts.id(n.vcenter, n.vcenter_uuid);
     c.account_name = n.vcenter;
     c.resource_id = n.vcenter + "/" + n.cluster;
     c.resource_name = n.cluster;

@@ -24,7 +24,9 @@ struct FocusParties {
 /// Writes a FOCUS CSV of a month: for every charged VM one row per priced resource (vCPU-hours,
 /// GB-RAM-hours, GB-months of disk), and one row of node-hours per node-charge cluster. Costs are
 /// PricingQuantity × unit price; without a rate card they are 0 in currency "XXX" (ISO 4217's
-/// "no currency"). Returns the number of rows written.
+/// "no currency"). BillingAccountId is the vCenter's UUID on every row of that vCenter (its name
+/// only if none of its rows has a UUID); BillingAccountName is its name. Returns the number of
+/// rows written.
 std::size_t write_focus_csv(std::ostream& out, const MonthlyReportData& data, const ChargePolicy& policy,
                             const FocusParties& parties = {});
 

@@ -234,6 +234,7 @@ WorkbookSpec build_hourly_workbook(std::shared_ptr<const HourlyReportData> sourc
   b.add("Disk GB", F::kDecimal, 10, T::kSum, [](const P& p) { return num(p.vm->disk_gb); });
   b.add("Template", F::kFlag, 9, T::kNone, [](const P& p) { return Cell{p.vm->is_template}; });
   b.add("SRM placeholder", F::kFlag, 11, T::kNone, [](const P& p) { return Cell{p.vm->srm_placeholder}; });
+  b.add("Node charge", F::kFlag, 9, T::kNone, [](const P& p) { return Cell{p.node_charge}; });
   b.add("Guest OS", F::kText, 22, T::kNone, [](const P& p) { return text(p.vm->guest_os); });
   b.add("Created (UTC)", F::kDateTime, 17, T::kNone, [](const P& p) { return opt_time(p.vm->creation_time); });
   b.add("Charged", F::kFlag, 9, T::kNone, [](const P& p) { return Cell{p.charged}; });

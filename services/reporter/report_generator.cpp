@@ -10,6 +10,28 @@
 #include "xlsx_writer.hpp"
 
 namespace vctp::reporter {
+namespace {
+
+/// Removes files a failed generation created, so none is left without its workbook or its row
+/// in the catalog.
+void discard(const std::vector<std::filesystem::path>& created) {
+  for (const auto& path : created) {
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+    if (ec) {
+      core::log_warn("cannot remove a file of a failed report; remove it by hand",
+                     {{"file", path.string()}, {"error", ec.message()}});
+    }
+  }
+}
+
+/// Notes `path` as created by this generation when nothing of that name is there yet.
+void note_if_new(const std::filesystem::path& path, std::vector<std::filesystem::path>& created) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec) && !ec) created.push_back(path);
+}
+
+}  // namespace
 
 ReportGenerator::ReportGenerator(ReportSource& source, ReportCatalog* catalog, ReportAnnouncer* announcer,
                                  std::filesystem::path reports_dir, ChargePolicy policy, const core::Clock& clock,
@@ -27,10 +49,12 @@ GeneratedReport ReportGenerator::generate(const ReportPeriod& period) {
   const auto kind = period.kind();
   const auto started = std::chrono::steady_clock::now();
   std::string stage = "source";
+  std::vector<std::filesystem::path> created;
   try {
-    GeneratedReport report = write(period);
+    GeneratedReport report = write(period, created);
     stage = "catalog";
     if (catalog_) catalog_->record(report);
+    created.clear();  // listed: kept whatever happens next
     stage = "announce";
     if (announcer_) announcer_->announce(report);
     recount();
@@ -50,12 +74,14 @@ GeneratedReport ReportGenerator::generate(const ReportPeriod& period) {
                     {{"kind", std::string(to_string(kind))}, {"period", period.label()}, {"error", e.what()}});
     throw;
   } catch (const ReportWriteError& e) {
+    discard(created);
     metrics_.failures(kind, "write").inc();
     recount();
     core::log_error("report not written",
                     {{"kind", std::string(to_string(kind))}, {"period", period.label()}, {"error", e.what()}});
     throw;
   } catch (const std::exception& e) {
+    discard(created);
     metrics_.failures(kind, stage).inc();
     recount();
     core::log_error("report failed", {{"kind", std::string(to_string(kind))},
@@ -66,9 +92,9 @@ GeneratedReport ReportGenerator::generate(const ReportPeriod& period) {
   }
 }
 
-GeneratedReport ReportGenerator::write(const ReportPeriod& period) {
+GeneratedReport ReportGenerator::write(const ReportPeriod& period, std::vector<std::filesystem::path>& created) {
   const TimePoint now = clock_.now();
-  GeneratedReport report{period, period.file_name(), 0, {}, 0, now};
+  GeneratedReport report{period, period.file_name(), 0, {}, {}, 0, now};
   WorkbookSpec spec;
   std::shared_ptr<MonthlyReportData> monthly;
   switch (period.kind()) {
@@ -115,9 +141,12 @@ GeneratedReport ReportGenerator::write(const ReportPeriod& period) {
                                " (is the directory writable, and is there free space?)");
       }
     }
-    csv.commit();
+    note_if_new(csv.final_path(), created);
+    const auto bytes = csv.commit();
     report.companion_files.push_back(focus_name);
+    report.companion_bytes.push_back(static_cast<std::int64_t>(bytes));
   }
+  note_if_new(xlsx.final_path(), created);
   report.bytes = static_cast<std::int64_t>(xlsx.commit());
   return report;
 }

@@ -38,6 +38,7 @@ struct GeneratedReport {
   std::string file_name;
   std::int64_t bytes = 0;
   std::vector<std::string> companion_files;  ///< e.g. the FOCUS CSV of a monthly report
+  std::vector<std::int64_t> companion_bytes;  ///< the sizes of companion_files, in their order
   std::size_t rows = 0;                      ///< VMs in the report
   TimePoint created_at;
 };
@@ -46,6 +47,8 @@ struct GeneratedReport {
 class ReportCatalog {
  public:
   virtual ~ReportCatalog() = default;
+  /// Records (or replaces, by file name) the report file and each of its companion files, all
+  /// under the report's kind and period, all or none.
   virtual void record(const GeneratedReport& report) = 0;
 };
 
@@ -66,16 +69,20 @@ class ReportGenerator {
                   std::filesystem::path reports_dir, ChargePolicy policy, const core::Clock& clock,
                   ReporterMetrics& metrics);
 
-  /// Generates the report of `period`. Throws NoReportData, ReportWriteError (nothing left
-  /// behind under the final name), or what the source, catalog or announcer threw; every
-  /// failure is counted in vctp_report_failures_total.
+  /// Generates the report of `period`. Throws NoReportData, ReportWriteError, or what the
+  /// source, catalog or announcer threw; every failure is counted in
+  /// vctp_report_failures_total. A generation that fails before its files are recorded removes
+  /// the files it created (a FOCUS CSV without its workbook, files the catalog does not list);
+  /// files it replaced stay, as the catalog already lists them.
   GeneratedReport generate(const ReportPeriod& period);
 
   /// Counts report files in reports_dir and sets vctp_reports_available; returns the count.
   std::size_t recount();
 
  private:
-  GeneratedReport write(const ReportPeriod& period);
+  /// Builds and writes the report's files. Appends to `created` every final path it writes that
+  /// did not exist before (before renaming into it, so a failed commit leaves nothing behind).
+  GeneratedReport write(const ReportPeriod& period, std::vector<std::filesystem::path>& created);
 
   ReportSource& source_;
   ReportCatalog* catalog_;
@@ -87,7 +94,8 @@ class ReportGenerator {
   std::mutex mutex_;
 };
 
-/// The number of report files (vctp_<kind>_<period>.xlsx) in `dir`; 0 when it cannot be read.
+/// The number of report files (vctp_<kind>_<period>.xlsx and vctp_monthly_<period>_focus.csv) in
+/// `dir`; 0 when it cannot be read.
 std::size_t count_report_files(const std::filesystem::path& dir);
 
 }  // namespace vctp::reporter

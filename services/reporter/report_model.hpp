@@ -61,11 +61,13 @@ struct SummaryVm {
   std::optional<double> days_present;  ///< monthly summaries only
 };
 
-/// Hosts of a node-charge cluster over a period: charged per node-hour, not per VM.
+/// Hosts of a node-charge cluster over a period: charged per node-hour, not per VM. As the
+/// aggregator computed them (summary_daily_nodes_YYYYMMDD / summary_monthly_nodes_YYYYMM).
 struct NodeChargeCluster {
   std::string vcenter;
+  std::string vcenter_uuid;
   std::string cluster;
-  double avg_hosts = 0;
+  double avg_hosts = 0;  ///< node_hours / hours of the period
   double node_hours = 0;
 };
 

@@ -155,7 +155,8 @@ std::string ReportPeriod::focus_file_name() const {
 }
 
 bool is_report_file_name(std::string_view name) {
-  static const std::regex kReport(R"(vctp_(hourly_\d{10}|daily_\d{8}|monthly_\d{6})\.xlsx)");
+  static const std::regex kReport(
+      R"(vctp_(hourly_\d{10}|daily_\d{8}|monthly_\d{6})\.xlsx|vctp_monthly_\d{6}_focus\.csv)");
   return std::regex_match(name.begin(), name.end(), kReport);
 }
 

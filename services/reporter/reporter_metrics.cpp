@@ -23,7 +23,7 @@ metrics::Gauge last_success_gauge(metrics::Registry& r, ReportKind kind) {
 }  // namespace
 
 ReporterMetrics::ReporterMetrics(metrics::Registry& r)
-    : reports_available(r.gauge("vctp_reports_available", "Report files present in reports_dir.")),
+    : reports_available(r.gauge("vctp_reports_available", "Report files present in reports_dir (XLSX workbooks and FOCUS CSVs).")),
       registry_(r),
       generated_{generated_counter(r, ReportKind::kHourly), generated_counter(r, ReportKind::kDaily),
                  generated_counter(r, ReportKind::kMonthly)},

@@ -11,8 +11,8 @@ namespace vctp::reporter {
 struct ReporterMetrics {
   explicit ReporterMetrics(metrics::Registry& registry);
 
-  /// vctp_reports_available: report files in reports_dir, recounted after every write and
-  /// periodically (so removals show).
+  /// vctp_reports_available: report files in reports_dir (workbooks and FOCUS CSVs), recounted
+  /// after every write and periodically (so removals show).
   metrics::Gauge reports_available;
 
   /// vctp_reports_generated_total{kind}.

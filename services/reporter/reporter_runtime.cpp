@@ -64,8 +64,7 @@ int run_once(service::ServiceContext& context, const ReportPeriod& period, std::
   const auto& settings = context.settings;
   try {
     auto db = store::open_database(settings.database_driver, settings.database_url);
-    HostSnapshotNodeHours nodes(*db, settings.node_charge_clusters);
-    StoreReportSource source(*db, nodes, expected_vcenters(settings));
+    StoreReportSource source(*db, settings.node_charge_clusters, expected_vcenters(settings));
     StoreReportCatalog catalog(*db);
 
     std::unique_ptr<bus::Connection> connection;
@@ -111,8 +110,7 @@ struct ReporterRuntime::Parts {
       : context(c),
         metrics(c.metrics),
         db(store::open_database(c.settings.database_driver, c.settings.database_url)),
-        nodes(*db, c.settings.node_charge_clusters),
-        source(*db, nodes, expected_vcenters(c.settings)),
+        source(*db, c.settings.node_charge_clusters, expected_vcenters(c.settings)),
         catalog(*db),
         connection(c.settings, c.metrics, bus::ConnectionOptions{.name = "vctp-reporter"}),
         publisher(connection, "reporter"),
@@ -125,7 +123,6 @@ struct ReporterRuntime::Parts {
   ReporterMetrics metrics;
   core::SystemClock clock;
   std::unique_ptr<store::Database> db;
-  HostSnapshotNodeHours nodes;
   StoreReportSource source;
   StoreReportCatalog catalog;
   bus::Connection connection;

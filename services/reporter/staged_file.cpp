@@ -1,10 +1,16 @@
 #include "staged_file.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
 #include <system_error>
 #include <vector>
 
@@ -25,7 +31,34 @@ void fsync_path(const std::filesystem::path& path, int flags, const std::string&
   if (rc != 0) throw ReportWriteError("cannot flush " + what + " " + path.string() + " to disk: " + errno_text(err));
 }
 
+/// The process's file mode creation mask, read without changing it (umask(2) can only be read
+/// by setting it, which races with other threads creating files); 022 when it cannot be read.
+mode_t current_umask() {
+  std::ifstream in("/proc/self/status");
+  std::ostringstream status;
+  status << in.rdbuf();
+  return static_cast<mode_t>(parse_status_umask(status.str()).value_or(022));
+}
+
 }  // namespace
+
+std::optional<unsigned> parse_status_umask(std::string_view status) {
+  constexpr std::string_view kKey = "Umask:";
+  std::size_t at = 0;
+  while (at < status.size()) {
+    const std::size_t eol = std::min(status.find('\n', at), status.size());
+    std::string_view line = status.substr(at, eol - at);
+    at = eol + 1;
+    if (!line.starts_with(kKey)) continue;
+    line.remove_prefix(kKey.size());
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+    unsigned mask = 0;
+    const auto [end, ec] = std::from_chars(line.data(), line.data() + line.size(), mask, 8);
+    if (ec != std::errc{} || end == line.data() || mask > 0777) return std::nullopt;
+    return mask;
+  }
+  return std::nullopt;
+}
 
 StagedFile::StagedFile(const std::filesystem::path& dir, const std::string& final_name) : final_(dir / final_name) {
   std::error_code ec;
@@ -40,8 +73,16 @@ StagedFile::StagedFile(const std::filesystem::path& dir, const std::string& fina
     throw ReportWriteError("cannot create a file in reports_dir " + dir.string() + ": " + errno_text(errno) +
                            " (check that it is writable by this user and not full)");
   }
-  ::close(fd);
   temp_ = buf.data();
+  // mkstemp creates 0600; reports are for others to read (the gateway, file shares): 0644 less
+  // the umask, as a plain create would give.
+  if (::fchmod(fd, 0644 & ~current_umask()) != 0) {
+    const int err = errno;
+    ::close(fd);
+    std::filesystem::remove(temp_, ec);
+    throw ReportWriteError("cannot set the permissions of " + temp_.string() + ": " + errno_text(err));
+  }
+  ::close(fd);
 }
 
 StagedFile::~StagedFile() {

@@ -1,7 +1,10 @@
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace vctp::reporter {
 
@@ -30,5 +33,10 @@ class StagedFile {
   std::filesystem::path final_;
   bool committed_ = false;
 };
+
+/// The file mode creation mask in the text of /proc/<pid>/status (its "Umask:" line, octal), or
+/// nullopt when there is none or it is malformed. StagedFile gives its files 0644 less that mask,
+/// as a plain create would, without umask(2)'s process-wide set-and-restore.
+std::optional<unsigned> parse_status_umask(std::string_view status);
 
 }  // namespace vctp::reporter

@@ -1,9 +1,9 @@
 #include "store_report_source.hpp"
 
-#include <map>
+#include <algorithm>
 #include <set>
+#include <stdexcept>
 
-#include "vctp/core/glob.hpp"
 #include "vctp/store/database.hpp"
 #include "vctp/store/inventory.hpp"
 #include "vctp/store/snapshot_registry.hpp"
@@ -34,33 +34,19 @@ std::optional<TableName> table_for(store::Database& db, SnapshotKind kind, const
   return std::nullopt;
 }
 
-}  // namespace
-
-HostSnapshotNodeHours::HostSnapshotNodeHours(store::Database& db, std::vector<std::string> node_charge_clusters)
-    : db_(db), node_charge_clusters_(std::move(node_charge_clusters)) {}
-
-std::vector<NodeChargeCluster> HostSnapshotNodeHours::node_hours(const ReportPeriod& period) {
-  if (node_charge_clusters_.empty()) return {};
-  std::map<std::pair<std::string, std::string>, double> hours;
-  for (const auto& table : tables(db_, SnapshotKind::kHosts, period)) {
-    if (!db_.table_exists(table.str())) continue;
-    const auto rows = db_.query("SELECT vcenter, cluster, COUNT(*) AS hosts FROM " + table.str() +
-                                " GROUP BY vcenter, cluster");
-    for (const auto& row : rows) {
-      const std::string cluster = text_or_empty(row, "cluster");
-      if (!core::glob_match_any(node_charge_clusters_, cluster)) continue;
-      hours[{text_or_empty(row, "vcenter"), cluster}] += static_cast<double>(row.get_int("hosts"));
-    }
-  }
-  std::vector<NodeChargeCluster> out;
-  for (const auto& [key, node_hours] : hours) {
-    out.push_back(NodeChargeCluster{key.first, key.second, node_hours / period.hours(), node_hours});
-  }
-  return out;
+/// The aggregator's node-hours companion of a summary table: summary_daily_nodes_YYYYMMDD,
+/// summary_monthly_nodes_YYYYMM (the digits come from a validated TableName).
+std::string nodes_table(const TableName& summary) {
+  const std::string& name = summary.str();
+  const auto cut = name.rfind('_');
+  return name.substr(0, cut + 1) + "nodes" + name.substr(cut);
 }
 
-StoreReportSource::StoreReportSource(store::Database& db, NodeHoursSource& nodes, std::size_t expected_vcenters)
-    : db_(db), nodes_(nodes), expected_vcenters_(expected_vcenters) {}
+}  // namespace
+
+StoreReportSource::StoreReportSource(store::Database& db, std::vector<std::string> node_charge_clusters,
+                                     std::size_t expected_vcenters)
+    : db_(db), node_charge_clusters_(std::move(node_charge_clusters)), expected_vcenters_(expected_vcenters) {}
 
 HourlyReportData StoreReportSource::hourly(const ReportPeriod& period) {
   const auto table = table_for(db_, SnapshotKind::kHourly, period);
@@ -183,29 +169,69 @@ std::vector<DailyTrendPoint> StoreReportSource::trend(const ReportPeriod& month)
   return out;
 }
 
+std::vector<NodeChargeCluster> StoreReportSource::node_clusters(const ReportPeriod& period,
+                                                                const std::vector<SummaryVm>& vms) {
+  const SnapshotKind kind = period.kind() == ReportKind::kDaily ? SnapshotKind::kDaily : SnapshotKind::kMonthly;
+  const std::string table = nodes_table(TableName::for_period(kind, period.start()));
+  if (!db_.table_exists(table)) {
+    const bool node_charged = !node_charge_clusters_.empty() ||
+                              std::any_of(vms.begin(), vms.end(), [](const SummaryVm& vm) { return vm.node_charge; });
+    if (!node_charged) return {};
+    throw NoReportData("the " + std::string(to_string(period.kind())) + " summary of " + period.label() +
+                       " has no node-hours table " + table +
+                       " (the aggregator writes it with the summary): aggregate the period again "
+                       "(vctp.aggregate.requested) and the report follows");
+  }
+  const auto rows = db_.query("SELECT vcenter, vcenter_uuid, cluster, node_hours FROM " + table +
+                              " ORDER BY vcenter, vcenter_uuid, cluster");
+  std::vector<NodeChargeCluster> out;
+  out.reserve(rows.size());
+  for (const auto& row : rows) {
+    NodeChargeCluster n;
+    n.vcenter = text_or_empty(row, "vcenter");
+    n.vcenter_uuid = text_or_empty(row, "vcenter_uuid");
+    n.cluster = text_or_empty(row, "cluster");
+    n.node_hours = number(row, "node_hours");
+    n.avg_hosts = n.node_hours / period.hours();
+    out.push_back(std::move(n));
+  }
+  return out;
+}
+
 DailyReportData StoreReportSource::daily(const ReportPeriod& period) {
   DailyReportData data{period, summary_rows(period), {}, {}};
-  data.node_clusters = nodes_.node_hours(period);
+  data.node_clusters = node_clusters(period, data.vms);
   data.completeness = completeness(period);
   return data;
 }
 
 MonthlyReportData StoreReportSource::monthly(const ReportPeriod& period) {
   MonthlyReportData data{period, summary_rows(period), {}, {}, {}};
-  data.node_clusters = nodes_.node_hours(period);
+  data.node_clusters = node_clusters(period, data.vms);
   data.completeness = completeness(period);
   data.trend = trend(period);
   return data;
 }
 
 void StoreReportCatalog::record(const GeneratedReport& report) {
+  if (report.companion_bytes.size() != report.companion_files.size()) {
+    throw std::logic_error("report " + report.file_name + ": companion files and sizes do not pair up");
+  }
   store::ReportRecord record;
   record.kind = std::string(to_string(report.period.kind()));
   record.period = report.period.short_label();
-  record.file_name = report.file_name;
-  record.bytes = report.bytes;
   record.created_at = report.created_at;
-  db_.transact([&](store::Transaction& tx) { store::record_report(tx, record); });
+  db_.transact([&](store::Transaction& tx) {
+    record.file_name = report.file_name;
+    record.bytes = report.bytes;
+    store::record_report(tx, record);
+    // Companions (the FOCUS CSV) under their own names: the gateway serves only listed files.
+    for (std::size_t i = 0; i < report.companion_files.size(); ++i) {
+      record.file_name = report.companion_files[i];
+      record.bytes = report.companion_bytes[i];
+      store::record_report(tx, record);
+    }
+  });
 }
 
 }  // namespace vctp::reporter

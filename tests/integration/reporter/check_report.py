@@ -5,7 +5,8 @@ usage: check_report.py KIND XLSX DB [--no-rates] [--focus CSV]
 
 Opens the workbook with openpyxl (formulas and cached values), recomputes every total from the
 SQLite database with the chargeback rules of the test settings (report_seed.cpp) and exits 1
-listing every difference.
+listing every difference. Node-hours are the aggregator's (summary_daily_nodes_YYYYMMDD,
+summary_monthly_nodes_YYYYMM), never recounted from host snapshots.
 """
 import argparse
 import csv
@@ -143,7 +144,7 @@ def hourly(wb, db, priced):
         return
     header, data, totals = sheet_rows(wb["VMs"])
     for col in ["vCenter", "Cluster", "Resource pool", "Tenant", "VM", "Instance UUID", "Power state", "vCPUs",
-                "RAM GB", "Disk GB", "Template", "SRM placeholder", "Created (UTC)", "Charged"]:
+                "RAM GB", "Disk GB", "Template", "SRM placeholder", "Node charge", "Created (UTC)", "Charged"]:
         if col not in header:
             fail(f"VMs: no column {col}")
     if len(data) != len(rows):
@@ -155,9 +156,15 @@ def hourly(wb, db, priced):
     if not isinstance(data[0]["Created (UTC)"], datetime.datetime):
         fail("VMs: creation time is not a date")
     by_uuid = {r["instance_uuid"]: r for r in rows}
+    node_vms = 0
     for d in data:
         r = by_uuid[d["Instance UUID"]]
-        is_charged = charged(r["name"], r["is_template"], r["srm_placeholder"])
+        # An hourly snapshot has no node_charge column: the settings' node_charge_clusters decide.
+        node_charge = matches(NODE_CLUSTERS, r["cluster"])
+        node_vms += node_charge
+        if "Node charge" in header and d["Node charge"] != node_charge:
+            fail(f"VMs {r['name']}: node charge {d.get('Node charge')} != {node_charge}")
+        is_charged = charged(r["name"], r["is_template"], r["srm_placeholder"], node_charge)
         if d["Charged"] != is_charged:
             fail(f"VMs {r['name']}: charged {d['Charged']} != {is_charged}")
         if priced:
@@ -167,6 +174,8 @@ def hourly(wb, db, priced):
             close(d["RAM cost (hour)"], k * r["ram_mb"] / 1024 * rate["ram_gb_hour"], f"{r['name']} RAM cost")
             close(d["Disk cost (hour)"], k * r["disk_gb"] / 24 / DAYS_IN_MONTH * rate["disk_gb_month"],
                   f"{r['name']} disk cost")
+    if not node_vms:
+        fail("no VM of a node-charge cluster in the snapshot: the node-charge rule goes untested")
     measures = {"VMs": lambda r: 1, "vCPUs": lambda r: r["vcpu_count"], "RAM GB": lambda r: r["ram_mb"] / 1024,
                 "Disk GB": lambda r: r["disk_gb"],
                 "Powered on": lambda r: 1 if r["power_state"] == "poweredOn" else 0}
@@ -195,12 +204,14 @@ def vm_cost(r, u):
             u["GB-disk-days"] / DAYS_IN_MONTH * rate["disk_gb_month"])
 
 
-def node_hours(db, prefix):
+def node_hours(db, table):
+    """The aggregator's node-hours per (vCenter, cluster), from its companion table."""
+    if not db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (table,)).fetchone():
+        fail(f"no {table} in the database")
+        return {}
     total = {}
-    for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type='table' AND name LIKE ?", (prefix + "%",)):
-        for r in db.execute(f"SELECT vcenter, cluster, COUNT(*) AS n FROM {t} GROUP BY vcenter, cluster"):
-            if matches(NODE_CLUSTERS, r["cluster"]):
-                total[(r["vcenter"], r["cluster"])] = total.get((r["vcenter"], r["cluster"]), 0) + r["n"]
+    for r in db.execute(f"SELECT vcenter, cluster, node_hours FROM {table}"):
+        total[(r["vcenter"], r["cluster"])] = total.get((r["vcenter"], r["cluster"]), 0) + r["node_hours"]
     return total
 
 
@@ -248,8 +259,9 @@ def summary(wb, wb_f, db, priced, kind):
     check_groups(wb, "By tenant", ["Tenant"], rows, lambda r: (r["tenant"] or "",), measures)
     check_groups(wb, "By pool", ["Resource pool"], rows, lambda r: (r["resource_pool"] or "",), measures)
 
-    prefix = "snap_hosts_202611" if monthly else "snap_hosts_20261124"
-    nodes = node_hours(db, prefix)
+    nodes = node_hours(db, "summary_monthly_nodes_202611" if monthly else "summary_daily_nodes_20261124")
+    if not nodes:
+        fail("no node-charge cluster in the aggregator's node-hours: node charges go untested")
     nh, ndata, ntotals = sheet_rows(wb["Node charge"])
     check_totals("Node charge", nh, ndata, ntotals)
     got = {(d["vCenter"], d["Cluster"]): d for d in ndata}
@@ -307,7 +319,8 @@ def summary(wb, wb_f, db, priced, kind):
     return total_cost + (sum(nodes.values()) * RATES["node_hour"] if priced else 0)
 
 
-def focus(path, expected_total, priced):
+def focus(path, expected_total, priced, accounts):
+    """`accounts`: the vcenter_uuid of each vCenter, the BillingAccountId of all its rows."""
     with open(path, newline="") as f:
         reader = csv.DictReader(f)
         cols = reader.fieldnames or []
@@ -336,6 +349,14 @@ def focus(path, expected_total, priced):
             if not r[c]:
                 fail(f"FOCUS: empty {c}")
         total += float(r["BilledCost"])
+    ids = {}
+    for r in rows:
+        ids.setdefault(r["x_VCenter"], set()).add(r["BillingAccountId"])
+    for vcenter, got in sorted(ids.items()):
+        if got != {accounts.get(vcenter)}:
+            kinds = sorted({r["ResourceType"] for r in rows if r["x_VCenter"] == vcenter})
+            fail(f"FOCUS: BillingAccountId of {vcenter} ({', '.join(kinds)} rows) {sorted(got)} "
+                 f"!= its vcenter_uuid {accounts.get(vcenter)!r}")
     close(total, expected_total, "FOCUS total BilledCost vs report")
 
 
@@ -359,7 +380,9 @@ def main():
     else:
         total = summary(wb, wb_f, db, priced, a.kind)
         if a.focus:
-            focus(a.focus, total or 0.0, priced)
+            table = "summary_monthly_202611" if a.kind == "monthly" else "summary_daily_20261124"
+            accounts = {r[0]: r[1] for r in db.execute(f"SELECT DISTINCT vcenter, vcenter_uuid FROM {table}")}
+            focus(a.focus, total or 0.0, priced, accounts)
     if errors:
         print(f"{len(errors)} problem(s):")
         for e in errors[:50]:

@@ -1,5 +1,6 @@
 #include "report_seed.hpp"
 
+#include <algorithm>
 #include <vector>
 
 #include "test_support.hpp"
@@ -24,7 +25,8 @@ std::string vm_name(int vc, int i) {
   return "vm-" + std::to_string(vc) + "-" + std::to_string(i);
 }
 
-std::string cluster_of(int i) { return i % 10 == 3 ? "dedicated-01" : (i % 2 ? "shared-01" : "shared-02"); }
+/// Every seventh VM is in the node-charge cluster, across every tenant (not only filtered ones).
+std::string cluster_of(int i) { return i % 7 == 3 ? "dedicated-01" : (i % 2 ? "shared-01" : "shared-02"); }
 
 std::vector<store::HourlyVmRow> hourly_rows(int vc, int vms, system_clock::time_point t) {
   std::vector<store::HourlyVmRow> rows;
@@ -62,17 +64,79 @@ const std::vector<std::string> kSummaryColumns = {
     "presence",   "avg_vcpu",        "max_vcpu",         "avg_ram_gb",    "max_ram_gb",   "avg_disk_gb",
     "powered_on_share", "is_template", "srm_placeholder", "node_charge",  "creation_time", "deletion_time"};
 
-void write_summary(store::Database& db, const TableName& table, int vms, int salt, bool monthly, double expected) {
+/// Node-hours of one node-charge cluster as the aggregator writes them into
+/// summary_daily_nodes_YYYYMMDD (host samples x 24 / host snapshots the vCenter completed that
+/// day, so a missed host snapshot is made up for, unlike a plain count of host rows) and
+/// summary_monthly_nodes_YYYYMM (sums of the days, hosts the most of any day).
+struct NodeRow {
+  std::int64_t days = 0;  ///< monthly only
+  std::int64_t hosts = 0;
+  std::int64_t host_samples = 0;
+  std::int64_t samples_expected = 0;
+  double node_hours = 0;
+
+  static NodeRow day(std::int64_t hosts, std::int64_t host_samples, std::int64_t samples_expected) {
+    return NodeRow{1, hosts, host_samples, samples_expected,
+                   static_cast<double>(host_samples) * 24.0 / static_cast<double>(samples_expected)};
+  }
+  void add_day(const NodeRow& d) {
+    ++days;
+    hosts = std::max(hosts, d.hosts);
+    host_samples += d.host_samples;
+    samples_expected += d.samples_expected;
+    node_hours += d.node_hours;
+  }
+};
+
+/// The day's node-charge cluster of vc1 (dedicated-01): on the 24th one host joins at noon and the
+/// host snapshot of 06:00 is missing (see seed_database); on other days three hosts all day.
+NodeRow node_day(unsigned d) {
+  if (d == 24) return NodeRow::day(4, 3 * 11 + 4 * 12, 23);
+  return NodeRow::day(3, 3 * 24, 24);
+}
+
+/// The aggregator's companion table of `summary` (`summary_daily_nodes_YYYYMMDD`, ...), holding `node`
+/// for vc1's dedicated-01.
+void write_nodes(store::Transaction& tx, const TableName& summary, const std::string& period, bool monthly,
+                 const NodeRow& node) {
+  const auto& d = tx.dialect();
+  const std::string& name = summary.str();
+  const std::string table = name.substr(0, name.rfind('_') + 1) + "nodes" + name.substr(name.rfind('_'));
+  const std::string text(d.text_type()), integer(d.integer_type()), real(d.real_type());
+  tx.execute("DROP TABLE IF EXISTS " + table);
+  tx.execute("CREATE TABLE " + table + " (period " + text + " NOT NULL, vcenter " + text + ", vcenter_uuid " + text +
+             " NOT NULL, datacenter " + text + ", cluster " + text + " NOT NULL, " +
+             (monthly ? "days " + integer + " NOT NULL, " : std::string()) + "hosts " + integer +
+             " NOT NULL, host_samples " + integer + " NOT NULL, samples_expected " + integer +
+             " NOT NULL, node_hours " + real + " NOT NULL)");
+  store::Params params{period, std::string("vc1.example.com"), std::string("uuid-vc-1"), std::string("dc1"),
+                       std::string("dedicated-01")};
+  if (monthly) params.push_back(node.days);
+  for (const auto v : {node.hosts, node.host_samples, node.samples_expected}) params.push_back(v);
+  params.push_back(node.node_hours);
+  std::string values;
+  for (std::size_t i = 1; i <= params.size(); ++i) values += (i > 1 ? ", $" : "$") + std::to_string(i);
+  tx.execute("INSERT INTO " + table + " (period, vcenter, vcenter_uuid, datacenter, cluster, " +
+                 (monthly ? "days, " : "") + "hosts, host_samples, samples_expected, node_hours) VALUES (" + values +
+                 ")",
+             params);
+}
+
+void write_summary(store::Database& db, const TableName& table, int vms, int salt, bool monthly, double expected,
+                   const NodeRow& node) {
   db.transact([&](store::Transaction& tx) {
     const auto& d = tx.dialect();
     tx.execute("DROP TABLE IF EXISTS " + table.str());
-    std::string sql = "CREATE TABLE " + table.str() + " (period " + std::string(d.text_type()) + ", vcenter TEXT, "
-                      "vcenter_uuid TEXT, instance_uuid TEXT, name TEXT, datacenter TEXT, cluster TEXT, tenant TEXT, "
-                      "folder TEXT, resource_pool TEXT, samples_seen INTEGER, samples_expected INTEGER, presence " +
-                      std::string(d.real_type()) + ", avg_vcpu REAL, max_vcpu REAL, avg_ram_gb REAL, max_ram_gb REAL, "
-                      "avg_disk_gb REAL, powered_on_share REAL, is_template INTEGER, srm_placeholder INTEGER, "
-                      "node_charge INTEGER, creation_time TEXT, deletion_time TEXT" +
-                      std::string(monthly ? ", days_present REAL" : "") + ")";
+    const std::string real(d.real_type()), boolean(d.boolean_type()), ts(d.timestamp_type()), text(d.text_type());
+    std::string sql = "CREATE TABLE " + table.str() + " (period " + text + ", vcenter " + text + ", vcenter_uuid " +
+                      text + ", instance_uuid " + text + ", name " + text + ", datacenter " + text + ", cluster " +
+                      text + ", tenant " + text + ", folder " + text + ", resource_pool " + text +
+                      ", samples_seen " + std::string(d.integer_type()) + ", samples_expected " +
+                      std::string(d.integer_type()) + ", presence " + real + ", avg_vcpu " + real + ", max_vcpu " +
+                      real + ", avg_ram_gb " + real + ", max_ram_gb " + real + ", avg_disk_gb " + real +
+                      ", powered_on_share " + real + ", is_template " + boolean + ", srm_placeholder " + boolean +
+                      ", node_charge " + boolean + ", creation_time " + ts + ", deletion_time " + ts +
+                      (monthly ? ", days_present " + real : std::string()) + ")";
     tx.execute(sql);
     auto columns = kSummaryColumns;
     if (monthly) columns.push_back("days_present");
@@ -113,6 +177,7 @@ void write_summary(store::Database& db, const TableName& table, int vms, int sal
       }
     }
     const auto rows = insert->finish();
+    write_nodes(tx, table, monthly ? "2026-11" : "2026-11-" + std::to_string(salt), monthly, node);
     store::SnapshotRegistry registry(db);
     registry.record(tx, store::Registration{table, std::nullopt, rows, store::SnapshotStatus::kOk, std::nullopt, std::chrono::milliseconds(0)});
   });
@@ -121,7 +186,11 @@ void write_summary(store::Database& db, const TableName& table, int vms, int sal
 }  // namespace
 
 Seed seed_database(const std::filesystem::path& sqlite_path, int vms) {
-  auto db = store::open_database("sqlite", sqlite_path.string());
+  return seed_database("sqlite", sqlite_path.string(), vms);
+}
+
+Seed seed_database(const std::string& driver, const std::string& url, int vms) {
+  auto db = store::open_database(driver, url);
   store::SnapshotWriter writer(*db);
   for (int hour : {12, 13}) {
     const auto t = day(2026, 11, 24) + hours(hour);
@@ -130,6 +199,7 @@ Seed seed_database(const std::filesystem::path& sqlite_path, int vms) {
     }
   }
   for (int hour = 0; hour < 24; ++hour) {
+    if (hour == 6) continue;  // a missed host snapshot: the aggregator's node-hours make up for it
     const auto t = day(2026, 11, 24) + hours(hour);
     std::vector<store::HostRow> hosts;
     const int dedicated = hour < 12 ? 3 : 4;  // one host added at noon
@@ -151,18 +221,22 @@ Seed seed_database(const std::filesystem::path& sqlite_path, int vms) {
     }
     writer.write_hosts(TableName::hosts(t), "vc1.example.com", hosts);
   }
+  NodeRow month_nodes;
   for (unsigned d : {1u, 2u, 3u, 4u, 5u, 24u}) {
-    write_summary(*db, TableName::daily(year{2026} / month{11} / d), vms, static_cast<int>(d), false, 24);
+    const NodeRow n = node_day(d);
+    write_summary(*db, TableName::daily(year{2026} / month{11} / d), vms, static_cast<int>(d), false, 24, n);
+    month_nodes.add_day(n);
   }
-  write_summary(*db, TableName::monthly(year{2026} / month{11}), vms, 0, true, 720);
+  write_summary(*db, TableName::monthly(year{2026} / month{11}), vms, 0, true, 720, month_nodes);
   return Seed{static_cast<std::size_t>(vms)};
 }
 
 std::string reporter_settings(const std::filesystem::path& sqlite_path, const std::filesystem::path& reports_dir,
-                              bool with_rates, const std::string& nats_url, int metrics_port) {
+                              bool with_rates, const std::string& nats_url, int metrics_port,
+                              const std::string& driver) {
   std::string text = "settings:\n"
-                     "  database_driver: sqlite\n"
-                     "  database_url: " + sqlite_path.string() + "\n"
+                     "  database_driver: " + driver + "\n"
+                     "  database_url: \"" + sqlite_path.string() + "\"\n"
                      "  reports_dir: " + reports_dir.string() + "\n"
                      "  nats_url: " + (nats_url.empty() ? "nats://127.0.0.1:" + std::to_string(free_port()) : nats_url) + "\n"
                      "  reporter_metrics_port: " + std::to_string(metrics_port > 0 ? metrics_port : free_port()) + "\n"

@@ -13,7 +13,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string reporter_binary() { return std::string(VCTP_BINARY_DIR) + "/bin/vctp-reporter"; }
+std::string reporter_binary() { return binary_dir().string() + "/bin/vctp-reporter"; }
 
 std::string checker() { return (source_dir() / "tests/integration/reporter/check_report.py").string(); }
 
@@ -52,6 +52,14 @@ std::int64_t report_rows(const fs::path& db, const std::string& file) {
   return rs[0].get_int("n");
 }
 
+/// "kind period bytes" of the reports row of `file` ("" when there is none).
+std::string report_row(const fs::path& db, const std::string& file) {
+  auto database = vctp::store::open_database("sqlite", db.string());
+  const auto rs = database->query("SELECT kind, period, bytes FROM reports WHERE file_name = $1", {file});
+  if (rs.empty()) return "";
+  return rs[0].get_text("kind") + " " + rs[0].get_text("period") + " " + std::to_string(rs[0].get_int("bytes"));
+}
+
 /// A small tmpfs mounted for the test (the tests run as root), unmounted at the end.
 class SmallTmpfs {
  public:
@@ -81,6 +89,9 @@ TEST_CASE("reporter --once hourly: every total equals the snapshot table's sums"
   INFO(check.output);
   CHECK(check.status == 0);
   CHECK(report_rows(s.db, "vctp_hourly_2026112413.xlsx") == 1);
+  // Readable by others (the gateway), not mkstemp's 0600.
+  const auto perms = fs::status(s.reports / "vctp_hourly_2026112413.xlsx").permissions();
+  CHECK((perms & fs::perms::others_read) != fs::perms::none);
 }
 
 TEST_CASE("reporter --once daily: usage, costs, node-hours and completeness equal the database", "[reporter]") {
@@ -112,6 +123,29 @@ TEST_CASE("reporter --once monthly: charts, tenant costs and a FOCUS CSV that ad
   INFO(check.output);
   CHECK(check.status == 0);
   CHECK(report_rows(s.db, "vctp_monthly_202611.xlsx") == 1);
+  // The FOCUS CSV is listed too (the gateway serves only listed files), under its own name.
+  CHECK(report_row(s.db, "vctp_monthly_202611_focus.csv") ==
+        "monthly 2026-11 " + std::to_string(fs::file_size(s.reports / "vctp_monthly_202611_focus.csv")));
+
+  // Regenerating replaces both files and both rows.
+  const auto again = s.once("monthly", "2026-11");
+  INFO(again.output);
+  REQUIRE(again.status == 0);
+  CHECK(files_in(s.reports) ==
+        std::vector<std::string>{"vctp_monthly_202611.xlsx", "vctp_monthly_202611_focus.csv"});
+  CHECK(report_rows(s.db, "vctp_monthly_202611.xlsx") == 1);
+  CHECK(report_rows(s.db, "vctp_monthly_202611_focus.csv") == 1);
+}
+
+TEST_CASE("reporter --once: a summary without the aggregator's node-hours is an error, not a guess", "[reporter]") {
+  Setup s;
+  vctp::store::open_database("sqlite", s.db.string())->execute("DROP TABLE summary_daily_nodes_20261124");
+  const auto r = s.once("daily", "2026-11-24");
+  INFO(r.output);
+  CHECK(r.status == 1);
+  CHECK_THAT(r.output, Catch::Contains("summary_daily_nodes_20261124"));
+  CHECK(files_in(s.reports).empty());
+  CHECK(report_rows(s.db, "vctp_daily_20261124.xlsx") == 0);
 }
 
 TEST_CASE("reporter --once without a rate card: no cost columns, FOCUS costs zero", "[reporter]") {
@@ -158,6 +192,7 @@ TEST_CASE("reporter --once: a full reports_dir fails the report and leaves no pa
   CHECK_THAT(r.output, Catch::Contains("cannot write"));
   CHECK(files_in(full).empty());
   CHECK(report_rows(s.db, "vctp_monthly_202611.xlsx") == 0);
+  CHECK(report_rows(s.db, "vctp_monthly_202611_focus.csv") == 0);
 }
 
 TEST_CASE("reporter --once: a read-only reports_dir fails the report and leaves nothing", "[reporter]") {

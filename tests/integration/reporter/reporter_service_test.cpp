@@ -39,9 +39,11 @@ TEST_CASE("reporter service: events trigger reports, announced on vctp.report.ge
     announced.push_back(vctp::bus::parse_event<vctp::bus::ReportGenerated>(m.data));
   });
 
-  ChildProcess child({std::string(VCTP_BINARY_DIR) + "/bin/vctp-reporter", "-settings", (dir / "vctp.yml").string()},
+  ChildProcess child({binary_dir().string() + "/bin/vctp-reporter", "-settings", (dir / "vctp.yml").string()},
                      dir / "log.txt");
   const std::string metrics_url = "http://127.0.0.1:" + std::to_string(port) + "/metrics";
+  // The child opens its log after the fork: reading it before then throws.
+  REQUIRE(eventually([&] { return fs::exists(dir / "log.txt"); }, 10s));
   INFO(read_file(dir / "log.txt"));
   REQUIRE(eventually([&] { return http_get(metrics_url).find("vctp_reports_available 0") != std::string::npos; }, 20s));
 

@@ -93,6 +93,42 @@ TEST_CASE("chargeback: who is charged, at which price", "[reporter]") {
   CHECK(vms[0].tenant == "finance");
 }
 
+TEST_CASE("hourly chargeback: VMs of node-charge clusters are flagged and not charged per VM", "[reporter]") {
+  vctp::core::Settings settings = vctp::core::Settings::defaults();
+  settings.node_charge_clusters = {"dedicated-*"};
+  settings.rates = priced_policy().rates;
+  const ChargePolicy p = ChargePolicy::from_settings(settings);
+  CHECK(p.node_charge_clusters == std::vector<std::string>{"dedicated-*"});
+  CHECK(p.is_node_charge("dedicated-01"));
+  CHECK(p.is_node_charge("DEDICATED-02"));  // globs are case-insensitive
+  CHECK_FALSE(p.is_node_charge("shared-01"));
+  CHECK_FALSE(ChargePolicy{}.is_node_charge("dedicated-01"));
+
+  HourlyReportData data{*ReportPeriod::parse(ReportKind::kHourly, "2026-11-24T13"), {}};
+  for (const char* cluster : {"shared-01", "Dedicated-01"}) {
+    SnapshotVm vm;
+    vm.name = std::string("vm-") + cluster;
+    vm.cluster = cluster;
+    vm.vcpu_count = 4;
+    vm.ram_mb = 4096;
+    data.vms.push_back(vm);
+  }
+  const auto priced = price_snapshot(data, p);
+  REQUIRE(priced.size() == 2);
+  CHECK_FALSE(priced[0].node_charge);
+  CHECK(priced[0].charged);
+  CHECK(priced[0].cost.vcpu == Approx(4 * 0.01));
+  CHECK(priced[1].node_charge);
+  CHECK_FALSE(priced[1].charged);
+  CHECK(priced[1].cost.total() == 0);
+  CHECK(priced[1].usage.vcpu_hours == Approx(4));  // usage is still shown
+
+  // Without node_charge_clusters every such VM is charged per VM.
+  const auto plain = price_snapshot(data, priced_policy());
+  CHECK_FALSE(plain[1].node_charge);
+  CHECK(plain[1].charged);
+}
+
 TEST_CASE("group totals add up per key, ordered", "[reporter]") {
   GroupTotals totals;
   VmContribution a;

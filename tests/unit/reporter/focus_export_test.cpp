@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include "focus_export.hpp"
@@ -55,7 +57,7 @@ MonthlyReportData month_data() {
   tpl.name = "template";
   tpl.is_template = true;
   d.vms.push_back(tpl);
-  d.node_clusters.push_back(NodeChargeCluster{"vc1", "dedicated-01", 3, 2160});
+  d.node_clusters.push_back(NodeChargeCluster{"vc1", "uuid-1", "dedicated-01", 3, 2160});
   return d;
 }
 
@@ -116,4 +118,38 @@ TEST_CASE("FOCUS export without a rate card: zero costs in ISO 4217's no-currenc
   write_focus_csv(out, month_data(), ChargePolicy{});
   CHECK_THAT(out.str(), Catch::Contains(",XXX,"));
   CHECK_THAT(out.str(), !Catch::Contains("EUR"));
+}
+
+TEST_CASE("FOCUS export: one BillingAccountId per vCenter, on VM and node rows alike", "[reporter]") {
+  auto data = month_data();
+  SummaryVm other = data.vms[0];
+  other.vcenter = "vc2";
+  other.vcenter_uuid = "uuid-2";
+  other.instance_uuid = "inst-2";
+  data.vms.push_back(other);
+  data.node_clusters.push_back(NodeChargeCluster{"vc2", "", "dedicated-02", 2, 1440});  // no UUID on this row
+  data.node_clusters.push_back(NodeChargeCluster{"vc3", "", "dedicated-03", 1, 720});   // none known at all
+
+  std::ostringstream out;
+  write_focus_csv(out, data, ChargePolicy{});
+  std::istringstream in(out.str());
+  std::string line;
+  std::getline(in, line);
+  const auto header = split_csv_line(line);
+  const auto col = [&](const std::string& name) {
+    return static_cast<std::size_t>(std::find(header.begin(), header.end(), name) - header.begin());
+  };
+  std::map<std::string, std::set<std::string>> ids;
+  std::map<std::string, std::set<std::string>> types;
+  while (std::getline(in, line)) {
+    const auto f = split_csv_line(line);
+    ids[f[col("x_VCenter")]].insert(f[col("BillingAccountId")]);
+    types[f[col("x_VCenter")]].insert(f[col("ResourceType")]);
+    CHECK(f[col("BillingAccountName")] == f[col("x_VCenter")]);
+  }
+  CHECK(types["vc1"] == std::set<std::string>{"Virtual Machine", "Cluster"});
+  CHECK(types["vc2"] == std::set<std::string>{"Virtual Machine", "Cluster"});
+  CHECK(ids["vc1"] == std::set<std::string>{"uuid-1"});
+  CHECK(ids["vc2"] == std::set<std::string>{"uuid-2"});
+  CHECK(ids["vc3"] == std::set<std::string>{"vc3"});
 }

@@ -70,6 +70,24 @@ TEST_CASE("hourly workbook: VM sheet and totals by vCenter, cluster, tenant and 
   CHECK(sheet(spec, "By tenant").row_count == 2);
 }
 
+TEST_CASE("hourly workbook: VMs of node-charge clusters are flagged and not charged", "[reporter]") {
+  vctp::core::RateCard card;
+  card.vcpu_hour = 0.5;
+  ChargePolicy policy;
+  policy.rates = card;
+  policy.node_charge_clusters = {"C1"};
+  const auto spec = build_workbook(hourly_data(), policy, {});
+  const auto& vms = sheet(spec, "VMs");
+  for (std::size_t r = 0; r < vms.row_count; ++r) {
+    INFO(r);
+    const auto cells = row(vms, r);
+    const bool node = r % 2 == 1;  // hourly_data(): cluster "c<r % 2>"
+    CHECK(std::get<bool>(cells[column(vms, "Node charge")]) == node);
+    CHECK(std::get<bool>(cells[column(vms, "Charged")]) == !node);
+    CHECK(std::get<double>(cells[column(vms, "vCPU cost (hour)")]) == Approx(node ? 0.0 : (r + 1) * 0.5));
+  }
+}
+
 TEST_CASE("a rate card adds cost columns", "[reporter]") {
   vctp::core::RateCard card;
   card.currency = "CHF";

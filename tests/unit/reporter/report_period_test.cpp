@@ -49,7 +49,10 @@ TEST_CASE("report file names are recognised for the reports_available count", "[
   CHECK(is_report_file_name("vctp_daily_20261124.xlsx"));
   CHECK(is_report_file_name("vctp_monthly_202611.xlsx"));
   CHECK_FALSE(is_report_file_name(".vctp_daily_20261124.xlsx.tmp-abc123"));
-  CHECK_FALSE(is_report_file_name("vctp_monthly_202611_focus.csv"));
+  CHECK(is_report_file_name("vctp_monthly_202611_focus.csv"));  // the FOCUS CSV is a report file too
+  CHECK_FALSE(is_report_file_name(".vctp_monthly_202611_focus.csv.tmp-abc123"));
+  CHECK_FALSE(is_report_file_name("vctp_daily_20261124_focus.csv"));
+  CHECK_FALSE(is_report_file_name("vctp_monthly_202611.csv"));
   CHECK_FALSE(is_report_file_name("vctp_daily_2026112.xlsx"));
   CHECK_FALSE(is_report_file_name("notes.xlsx"));
 }
