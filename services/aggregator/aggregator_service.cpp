@@ -70,7 +70,20 @@ AggregatorService::AggregatorService(service::ServiceContext& context)
 AggregatorService::~AggregatorService() { stop(); }
 
 void AggregatorService::start() {
-  bus_->ensure_stream();
+  // NATS may come up after us: the stream and consumers are set up in the background, retrying.
+  threads_.emplace_back([this] {
+    service::set_up_when_ready(
+        context_.stop, "NATS", [this] { start_consumers(); }, [this] { consumers_.clear(); });
+  });
+  threads_.emplace_back([this] { schedule_loop(); });
+  core::log_info("aggregator started",
+                 {{"database", db_->location()},
+                  {"aggregate_seconds", std::to_string(context_.settings.vcenter_inventory_aggregate_seconds)},
+                  {"cleanup_cron", context_.settings.snapshot_cleanup_cron}});
+}
+
+void AggregatorService::start_consumers() {
+  bus_->ensure_stream(bus::StreamConfig{}, std::chrono::seconds(2));
   bus::ConsumerOptions options;
   options.batch = 1;
   options.threads = 1;
@@ -96,20 +109,17 @@ void AggregatorService::start() {
       context_.metrics, options));
 
   for (auto& c : consumers_) c->start(&context_.stop);
-  threads_.emplace_back([this] { schedule_loop(); });
-  core::log_info("aggregator started",
-                 {{"database", db_->location()},
-                  {"aggregate_seconds", std::to_string(context_.settings.vcenter_inventory_aggregate_seconds)},
-                  {"cleanup_cron", context_.settings.snapshot_cleanup_cron}});
+  core::log_info("aggregator consuming", {{"subjects", "vctp.snapshot.completed, vctp.aggregate.requested"}});
 }
 
 void AggregatorService::stop() {
   context_.stop.request_stop();
-  for (auto& c : consumers_) c->stop();
+  // The set-up thread first: once joined, nobody else touches consumers_.
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
   threads_.clear();
+  for (auto& c : consumers_) c->stop();
 }
 
 bus::HandlerResult AggregatorService::on_snapshot_completed(const bus::SnapshotCompleted& event) {

@@ -39,6 +39,8 @@ class AggregatorService final : public service::Service {
   /// Publishes vctp.aggregate.completed (and vctp.snapshot.completed for a built table).
   void announce(const AggregationOutcome& outcome, const std::optional<std::string>& request_id);
   void schedule_loop();
+  /// Creates the stream and the durable consumers and starts them; throws BusError.
+  void start_consumers();
 
   service::ServiceContext& context_;
   core::SystemClock clock_;

@@ -12,7 +12,7 @@ int main(int argc, char** argv) {
       "                                   month's missing daily summaries) and exit\n";
   definition.metrics_port = &core::Settings::aggregator_metrics_port;
   definition.check_options = aggregator::check_options;
-  definition.register_metrics = [](metrics::Registry& r) { aggregator::AggregatorMetrics{r}; };
+  definition.register_metrics = [](metrics::Registry& r, const core::Settings&) { aggregator::AggregatorMetrics{r}; };
   definition.run_command = aggregator::run_once;
   definition.make_service = [](service::ServiceContext& c) {
     return std::make_unique<aggregator::AggregatorService>(c);

@@ -58,7 +58,7 @@ Collector::Collector(const core::Settings& settings, std::string vcenter_passwor
   for (const auto& url : settings_.vcenter_addresses) {
     auto endpoint = std::make_unique<Endpoint>();
     endpoint->url = url;
-    endpoint->label = vsphere::vcenter_label(url);
+    endpoint->label = vcenter_metric_label(url);
     metrics_.add_vcenter(endpoint->label);
     endpoints_.push_back(std::move(endpoint));
   }

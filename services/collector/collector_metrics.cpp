@@ -1,6 +1,10 @@
 #include "collector_metrics.hpp"
 
+#include "vctp/vsphere/client.hpp"
+
 namespace vctp::collector {
+
+std::string vcenter_metric_label(const std::string& sdk_url) { return vsphere::vcenter_label(sdk_url); }
 
 CollectorMetrics::CollectorMetrics(metrics::Registry& r)
     : registry(r),

@@ -7,6 +7,9 @@
 
 namespace vctp::collector {
 
+/// The `vcenter` label of a vCenter's series: its address as written in the URL.
+std::string vcenter_metric_label(const std::string& sdk_url);
+
 /// The collector's metrics; per-vCenter ones are created for every configured vCenter at start.
 struct CollectorMetrics {
   explicit CollectorMetrics(metrics::Registry& registry);

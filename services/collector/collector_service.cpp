@@ -72,7 +72,25 @@ CollectorService::CollectorService(service::ServiceContext& context)
 CollectorService::~CollectorService() { stop(); }
 
 void CollectorService::start() {
-  bus_->ensure_stream();
+  // NATS may come up after us: the stream and the consumer are set up in the background, retrying.
+  threads_.emplace_back([this] {
+    service::set_up_when_ready(
+        context_.stop, "NATS", [this] { start_consumer(); }, [this] { consumer_.reset(); });
+  });
+  threads_.emplace_back([this] { schedule_loop(); });
+  if (context_.settings.vcenter_event_polling_seconds > 0) {
+    threads_.emplace_back(
+        [this] { poll_loop(context_.settings.vcenter_event_polling_seconds, &CollectorService::poll_events); });
+  }
+  if (context_.settings.vcenter_inventory_polling_seconds > 0) {
+    threads_.emplace_back(
+        [this] { poll_loop(context_.settings.vcenter_inventory_polling_seconds, &CollectorService::refresh_inventory); });
+  }
+  core::log_info("collector started", {{"vcenters", std::to_string(collector_->vcenters().size())}});
+}
+
+void CollectorService::start_consumer() {
+  bus_->ensure_stream(bus::StreamConfig{}, std::chrono::seconds(2));
   bus::ConsumerConfig config;
   config.durable = bus::durable_name(kService, bus::SnapshotRequested::kSubject);
   config.filter_subject = std::string(bus::SnapshotRequested::kSubject);
@@ -106,26 +124,17 @@ void CollectorService::start() {
       }),
       context_.metrics, options);
   consumer_->start(&context_.stop);
-
-  threads_.emplace_back([this] { schedule_loop(); });
-  if (context_.settings.vcenter_event_polling_seconds > 0) {
-    threads_.emplace_back(
-        [this] { poll_loop(context_.settings.vcenter_event_polling_seconds, &CollectorService::poll_events); });
-  }
-  if (context_.settings.vcenter_inventory_polling_seconds > 0) {
-    threads_.emplace_back(
-        [this] { poll_loop(context_.settings.vcenter_inventory_polling_seconds, &CollectorService::refresh_inventory); });
-  }
-  core::log_info("collector started", {{"vcenters", std::to_string(collector_->vcenters().size())}});
+  core::log_info("collector consuming", {{"subject", std::string(bus::SnapshotRequested::kSubject)}});
 }
 
 void CollectorService::stop() {
   context_.stop.request_stop();
-  if (consumer_) consumer_->stop();
+  // The set-up thread first: once joined, nobody else touches consumer_.
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
   threads_.clear();
+  if (consumer_) consumer_->stop();
 }
 
 void CollectorService::announce(const SnapshotOutcome& outcome) {

@@ -28,6 +28,8 @@ class CollectorService final : public service::Service {
   void stop() override;
 
  private:
+  /// Creates the stream and the durable consumer and starts it; throws BusError.
+  void start_consumer();
   void schedule_loop();
   void poll_loop(std::int64_t seconds, void (CollectorService::*work)());
   void poll_events();

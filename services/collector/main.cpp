@@ -15,7 +15,10 @@ int main(int argc, char** argv) {
       "                                   (ISO 8601, e.g. 2026-11-24T13:00:00Z) for backfills\n";
   definition.metrics_port = &core::Settings::collector_metrics_port;
   definition.check_options = collector::check_options;
-  definition.register_metrics = [](metrics::Registry& r) { collector::CollectorMetrics{r}; };
+  definition.register_metrics = [](metrics::Registry& r, const core::Settings& s) {
+    collector::CollectorMetrics metrics{r};
+    for (const auto& url : s.vcenter_addresses) metrics.add_vcenter(collector::vcenter_metric_label(url));
+  };
   definition.run_command = [](service::ServiceContext& c) -> std::optional<int> {
     const auto& rest = c.command_line.rest;
     if (std::find(rest.begin(), rest.end(), "--once") == rest.end()) return std::nullopt;

@@ -10,7 +10,7 @@ int main(int argc, char** argv) {
   definition.description = "REST API, web UI and metrics of the vctp suite";
   definition.extra_usage = gateway::kGatewayUsage;
   definition.check_options = gateway::check_gateway_options;
-  definition.register_metrics = gateway::GatewayApi::register_metrics;
+  definition.register_metrics = [](metrics::Registry& r, const core::Settings&) { gateway::GatewayApi::register_metrics(r); };
   definition.make_service = [](service::ServiceContext& c) {
     return std::make_unique<gateway::GatewayService>(c);
   };

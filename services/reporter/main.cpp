@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
   definition.extra_usage = reporter::kReporterUsage;
   definition.metrics_port = &core::Settings::reporter_metrics_port;
   definition.check_options = [](const std::vector<std::string>& rest) { reporter::parse_reporter_options(rest); };
-  definition.register_metrics = [](metrics::Registry& r) { reporter::ReporterMetrics{r}; };
+  definition.register_metrics = [](metrics::Registry& r, const core::Settings&) { reporter::ReporterMetrics{r}; };
   definition.run_command = [](service::ServiceContext& c) -> std::optional<int> {
     const auto once = reporter::parse_reporter_options(c.command_line.rest);
     if (!once) return std::nullopt;

@@ -177,18 +177,14 @@ void ReporterRuntime::start() {
   // NATS may come up after us: set up the stream and consumers in the background, retrying, so
   // that start() returns at once and a stop is never held up.
   p.bus_setup = std::thread([&p] {
-    while (!p.context.stop.stop_requested()) {
-      try {
-        p.connection.ensure_stream(bus::StreamConfig{}, std::chrono::seconds(2));
-        start_consumers(p);
-        core::log_info("reporter consuming", {{"subjects", "vctp.snapshot.completed, vctp.aggregate.completed"}});
-        return;
-      } catch (const std::exception& e) {
-        p.consumers.clear();
-        core::log_warn("NATS not ready; retrying", {{"error", e.what()}});
-      }
-      if (p.context.stop.wait_for(std::chrono::seconds(5))) return;
-    }
+    service::set_up_when_ready(
+        p.context.stop, "NATS",
+        [&p] {
+          p.connection.ensure_stream(bus::StreamConfig{}, std::chrono::seconds(2));
+          start_consumers(p);
+          core::log_info("reporter consuming", {{"subjects", "vctp.snapshot.completed, vctp.aggregate.completed"}});
+        },
+        [&p] { p.consumers.clear(); });
   });
 }
 

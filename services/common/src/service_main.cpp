@@ -66,6 +66,22 @@ void reject_options(const std::vector<std::string>& rest) {
   if (!rest.empty()) throw core::UsageError("unknown option '" + rest.front() + "'");
 }
 
+bool set_up_when_ready(const core::StopToken& stop, const std::string& what, const std::function<void()>& setup,
+                       const std::function<void()>& undo, std::chrono::milliseconds retry_every) {
+  while (!stop.stop_requested()) {
+    try {
+      setup();
+      return true;
+    } catch (const std::exception& e) {
+      if (undo) undo();
+      core::log_warn(what + " not ready; retrying", {{"error", e.what()},
+                                                     {"retry_in_s", std::to_string(retry_every.count() / 1000)}});
+    }
+    if (stop.wait_for(retry_every)) break;
+  }
+  return false;
+}
+
 int run_service(int argc, char** argv, const ServiceDefinition& def) {
   core::CommandLine command_line;
   try {
@@ -107,7 +123,7 @@ int run_service(int argc, char** argv, const ServiceDefinition& def) {
 
   core::block_termination_signals();
   metrics::Registry registry;
-  if (def.register_metrics) def.register_metrics(registry);
+  if (def.register_metrics) def.register_metrics(registry, settings);
   core::StopToken stop;
   ServiceContext context{settings, registry, command_line, stop};
 

@@ -41,7 +41,7 @@ async function api(path, options = {}, retried = false) {
 // api_auth_reads), a click fetches the file with it and saves what comes back instead.
 async function downloadWithToken(event) {
   const link = event.target.closest('a[download]');
-  if (!link || !state.token || !link.href || link.getAttribute('href') === '#') return;
+  if (!link || !state.token || link.getAttribute('href') === '#' || link.protocol === 'blob:') return;
   event.preventDefault();
   try {
     const response = await fetch(link.href, { headers: { Authorization: 'Bearer ' + state.token } });

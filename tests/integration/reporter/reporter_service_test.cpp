@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <mutex>
 
+#include "nats_server.hpp"
 #include "report_seed.hpp"
 #include "test_support.hpp"
 #include "vctp/bus/connection.hpp"
@@ -18,8 +19,8 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 TEST_CASE("reporter service: events trigger reports, announced on vctp.report.generated and counted", "[reporter]") {
-  const auto url = fixture_value("nats", "url");
-  REQUIRE(url);
+  vctp::bus::test::NatsServer nats;
+  const auto url = std::optional<std::string>(nats.url());
   TempDir dir;
   const fs::path db = dir / "vctp.sqlite3";
   const fs::path reports = dir / "reports";

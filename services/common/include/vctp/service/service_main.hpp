@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -40,8 +41,9 @@ struct ServiceDefinition {
   std::int64_t core::Settings::*metrics_port = nullptr;
   /// Validates the service's own options (command_line.rest); throws core::UsageError.
   std::function<void(const std::vector<std::string>&)> check_options;
-  /// Registers the service's metrics so they read 0 before the first event.
-  std::function<void(metrics::Registry&)> register_metrics;
+  /// Registers the service's metrics so they read 0 before the first event (and before
+  /// /metrics is served): the settings tell which labelled series exist (one per vCenter).
+  std::function<void(metrics::Registry&, const core::Settings&)> register_metrics;
   /// Runs a one-shot command the options ask for (e.g. --once) and returns its exit code, or
   /// nullopt to run as a service.
   std::function<std::optional<int>(ServiceContext&)> run_command;
@@ -55,5 +57,13 @@ int run_service(int argc, char** argv, const ServiceDefinition& definition);
 
 /// Options without a value that are not the service's: rejects anything in `rest`.
 void reject_options(const std::vector<std::string>& rest);
+
+/// Calls `setup` (a service's JetStream stream and consumers) until it returns without throwing
+/// or `stop` is requested, `retry_every` apart, logging each failure (with `what`) and calling
+/// `undo` after it. NATS may come up after the service; run it on a thread of the service's
+/// own, so that start() returns at once and a stop is never held up. Returns whether it is set up.
+bool set_up_when_ready(const core::StopToken& stop, const std::string& what, const std::function<void()>& setup,
+                       const std::function<void()>& undo = {},
+                       std::chrono::milliseconds retry_every = std::chrono::seconds(5));
 
 }  // namespace vctp::service
