@@ -174,7 +174,15 @@ void assign(Settings& settings, const SettingDeclaration& decl, const YAML::Node
           }
           settings.*member = value;
         } else if constexpr (std::is_same_v<Member, std::vector<std::string>>) {
-          settings.*member = to_list(node, origin, key);
+          auto values = to_list(node, origin, key);
+          if (decl.check_string) {  // a list's check applies to each of its entries
+            for (const auto& value : values) {
+              if (std::string expected = decl.check_string(value); !expected.empty()) {
+                fail(origin, key, expected, "'" + value + "'");
+              }
+            }
+          }
+          settings.*member = std::move(values);
         } else {
           settings.*member = to_rate_card(node, origin, key);
         }

@@ -1,5 +1,8 @@
 #include "vctp/core/settings_schema.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
 #include <limits>
 #include <sstream>
@@ -52,6 +55,24 @@ std::string check_nats_url(const std::string& v) {
   return "";
 }
 
+std::string check_ip(const std::string& v) {
+  unsigned char buf[sizeof(in6_addr)];
+  if (::inet_pton(AF_INET, v.c_str(), buf) == 1 || ::inet_pton(AF_INET6, v.c_str(), buf) == 1) return "";
+  return "an IPv4 or IPv6 address such as 0.0.0.0, 127.0.0.1 or ::";
+}
+
+std::string check_sdk_url(const std::string& v) {
+  constexpr const char* kExpected = "a vCenter SDK URL such as https://vc1.example.com/sdk";
+  const auto scheme = v.find("://");
+  if (scheme == std::string::npos) return kExpected;
+  const std::string protocol = v.substr(0, scheme);
+  if (protocol != "https" && protocol != "http") return kExpected;
+  const auto host_end = v.find_first_of("/?#", scheme + 3);
+  const std::string authority = v.substr(scheme + 3, host_end == std::string::npos ? std::string::npos : host_end - scheme - 3);
+  if (authority.empty() || authority.front() == ':' || authority.find_first_of(" \t@") != std::string::npos) return kExpected;
+  return "";
+}
+
 std::string check_port(std::int64_t v) {
   return (v >= 1 && v <= 65535) ? "" : "a TCP port between 1 and 65535";
 }
@@ -84,7 +105,7 @@ const std::vector<SettingDeclaration>& setting_declarations() {
         "SQLite path or file: URI, or postgres://user:pass@host:5432/db?sslmode=... DSN.", false},
        &Settings::database_url, check_not_empty},
       {{"bind_ip", T::kString, "0.0.0.0", "Address the gateway listens on.", false},
-       &Settings::bind_ip, check_not_empty},
+       &Settings::bind_ip, check_ip},
       {{"bind_port", T::kInteger, "9443", "Port of the gateway (REST API, web UI and its /metrics).", false},
        &Settings::bind_port, nullptr, check_port},
       {{"bind_disable_tls", T::kBool, "false", "Serve plain HTTP instead of HTTPS.", false},
@@ -118,7 +139,7 @@ const std::vector<SettingDeclaration>& setting_declarations() {
         "How often the aggregator catches up on closed periods without a summary.", false},
        &Settings::vcenter_inventory_aggregate_seconds, nullptr, check_positive},
       {{"vcenter_addresses", T::kStringList, "[]", "SDK URLs of the vCenters, e.g. https://vc1.example.com/sdk.", false},
-       &Settings::vcenter_addresses},
+       &Settings::vcenter_addresses, check_sdk_url},
       {{"hourly_snapshot_concurrency", T::kInteger, "0",
         "At most this many vCenters are snapshotted at once; 0 = unlimited.", false},
        &Settings::hourly_snapshot_concurrency, nullptr, check_non_negative},

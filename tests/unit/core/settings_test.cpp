@@ -104,6 +104,19 @@ TEST_CASE("settings: invalid values name the key, the line and what was expected
   CHECK_THAT(error_of("settings:\n  log_output: xml\n"), Catch::Contains("log_output"));
   CHECK_THAT(error_of("settings:\n  nats_url: http://x\n"), Catch::Contains("nats_url"));
   CHECK_THAT(error_of("settings:\n  hourly_snapshot_concurrency: -1\n"), Catch::Contains(">= 0"));
+  CHECK_THAT(error_of("settings:\n  bind_ip: localhost:80\n"), Catch::Contains("bind_ip") && Catch::Contains("IPv4"));
+  CHECK_THAT(error_of("settings:\n  vcenter_addresses: [https://vc1/sdk, vc2.example.com]\n"),
+             Catch::Contains("vcenter_addresses") && Catch::Contains("'vc2.example.com'") && Catch::Contains("SDK URL"));
+  CHECK_THAT(error_of("settings:\n  vcenter_addresses: [ftp://vc1/sdk]\n"), Catch::Contains("SDK URL"));
+  CHECK_THAT(error_of("settings:\n  vcenter_addresses: [\"https:///sdk\"]\n"), Catch::Contains("SDK URL"));
+}
+
+TEST_CASE("settings: IPv6 bind addresses and SDK URLs with ports are valid", "[settings]") {
+  fake_env().clear();
+  const auto s = parse("settings:\n  bind_ip: \"::\"\n  vcenter_addresses: [\"https://vc1.example.com:8443/sdk\", "
+                       "\"http://127.0.0.1:8989/sdk\", \"https://[fd00::1]/sdk\"]\n").settings;
+  CHECK(s.bind_ip == "::");
+  CHECK(s.vcenter_addresses.size() == 3);
 }
 
 TEST_CASE("settings: malformed YAML and a missing settings key are errors with a line", "[settings]") {
