@@ -65,11 +65,15 @@ AggregationOutcome Aggregator::run(const Period& period) {
     // Build the month's missing daily summaries first (closed days with hourly data only).
     const auto hourly = day_texts(db_.list_tables("snap_hourly_*"));
     const auto summarised = day_texts(db_.list_tables("summary_daily_*"));
+    std::vector<AggregationOutcome> days_built;
     for (auto day = Period::day(year_month_day{floor<days>(period.start())});
          day.start() < period.end() && day.end() <= clock_.now();
          day = Period::day(year_month_day{floor<days>(day.end())})) {
-      if (hourly.count(day.text()) && !summarised.count(day.text())) build(day);
+      if (hourly.count(day.text()) && !summarised.count(day.text())) days_built.push_back(build(day));
     }
+    auto out = build(period);
+    out.days_built = std::move(days_built);
+    return out;
   }
   return build(period);
 }

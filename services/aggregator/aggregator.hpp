@@ -32,6 +32,8 @@ struct AggregationOutcome {
   bool retryable = false;
   std::string error;
   std::chrono::milliseconds duration{0};
+  /// A monthly run first builds the month's missing daily summaries: how each of them went.
+  std::vector<AggregationOutcome> days_built;
 };
 
 /// Builds daily and monthly summaries on request: validates the period, serialises work on the

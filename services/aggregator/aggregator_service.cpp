@@ -161,6 +161,8 @@ bus::HandlerResult AggregatorService::on_aggregate_requested(const bus::Message&
 
 void AggregatorService::announce(const AggregationOutcome& outcome,
                                  const std::optional<std::string>& request_id) {
+  // Daily summaries a monthly run built on the way are news of their own (their reports).
+  for (const auto& day : outcome.days_built) announce(day, std::nullopt);
   try {
     auto event = completed_event(outcome, request_id);
     publisher_->publish(event);

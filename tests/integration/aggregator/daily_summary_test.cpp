@@ -211,6 +211,11 @@ void check_hand_computed_day(store::Backend backend) {
     CHECK(month.rows == 9);
     CHECK(count(*db, "SELECT COUNT(*) FROM snapshot_registry WHERE table_name = "
                      "'summary_daily_20261123'") == 1);
+    // ...and says so, so that the service announces it (and the reporter writes its report).
+    REQUIRE(month.days_built.size() == 1);
+    CHECK(month.days_built[0].period == "2026-11-23");
+    CHECK(month.days_built[0].ok);
+    CHECK(agg.run(aggregator::SummaryKind::kMonthly, "2026-11").days_built.empty());  // nothing missing now
     const auto g = vm(*db, "summary_monthly_202611", "vm-grow");
     CHECK(g.get_text("period") == "2026-11");
     CHECK(g.get_int("days_present") == 2);
