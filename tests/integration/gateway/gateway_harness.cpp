@@ -98,7 +98,8 @@ GatewayProcess::GatewayProcess(const TempDir& dir, const std::string& driver, co
                                const std::string& extra_settings)
     : dir_(dir.path()) {
   port_ = free_port();
-  base_url_ = "https://127.0.0.1:" + std::to_string(port_);
+  const bool plain = extra_settings.find("bind_disable_tls: true") != std::string::npos;
+  base_url_ = (plain ? "http://127.0.0.1:" : "https://127.0.0.1:") + std::to_string(port_);
   const auto nats = fixture_value("nats", "url").value_or("nats://127.0.0.1:1");
   std::filesystem::create_directories(reports_dir());
   write_file(dir_ / "vctp.yml", "settings:\n  bind_ip: 127.0.0.1\n  bind_port: " + std::to_string(port_) +

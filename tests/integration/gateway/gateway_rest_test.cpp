@@ -69,6 +69,20 @@ TEST_CASE("gateway: a fresh start with no certificate generates one and answers 
   CHECK(gateway.stop() == 0);
 }
 
+TEST_CASE("gateway: bind_disable_tls serves plain HTTP and generates no certificate", "[gateway][tls]") {
+  TempDir dir;
+  GatewayTestDatabase db("sqlite");
+  GatewayProcess gateway(dir, db.driver(), db.url(), "  bind_disable_tls: true\n");
+  CHECK(gateway.base_url().rfind("http://", 0) == 0);
+  const auto health = http_call("GET", gateway.base_url() + "/api/health");
+  CHECK(health.status == 200);
+  CHECK(json::parse(health.body).at("status") == "ok");
+  CHECK_FALSE(std::filesystem::exists(gateway.cert_file()));
+  CHECK_FALSE(std::filesystem::exists(gateway.key_file()));
+  CHECK(http_call("GET", "https://127.0.0.1:" + std::to_string(gateway.port()) + "/api/health").status != 200);
+  CHECK(gateway.stop() == 0);
+}
+
 TEST_CASE("gateway: REST reads over a seeded database", "[gateway]") {
   const std::string driver = GENERATE(as<std::string>{}, "sqlite", "postgres");
   INFO(driver);
