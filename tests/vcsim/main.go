@@ -4,6 +4,11 @@
 // second port, so tests can change the inventory while they run and compare what the collector
 // retrieves with the simulator's own truth (GET /dump).
 //
+// Unlike govmomi's own simulator, RetrievePropertiesEx honours options.maxObjects the way a
+// vCenter does (see pagingCollector): a page of at most maxObjects objects (and at most
+// -max-objects, when set) with a token, and ContinueRetrievePropertiesEx /
+// CancelRetrievePropertiesEx to read or drop the rest.
+//
 // Control API (all POST bodies are JSON; answers are JSON; errors are {"error": "..."} with 4xx/5xx):
 //
 //	GET  /dump                   every VM and host, with their placement (see dumpVM / dumpHost)
@@ -18,6 +23,8 @@
 //	POST /session/invalidate     every SDK session known so far stops being accepted (as if expired)
 //	POST /fault/delay            {"method", "ms"}: every later call of that SDK method waits ms first
 //	GET  /fault/status           {"waiting": n}: calls being held by a delay right now
+//	GET  /stats                  {"calls": {method: n}, "open_tokens": n}: SDK calls so far by
+//	                              method, and paging tokens handed out and not yet used up
 //	POST /fault/exit-mid-body    {"method"}: the next call of that method gets half its response,
 //	                              then the process exits (code 3), like a vCenter dying mid-transfer
 package main
@@ -49,6 +56,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -56,7 +64,9 @@ import (
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25"
+	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/mo"
+	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
 )
 
@@ -72,6 +82,7 @@ type sdkFront struct {
 	delays     map[string]int  // method -> ms
 	exitOnNext string          // method whose next response is cut in half, then exit
 	waiting    int             // calls being held by a delay right now
+	calls      map[string]int  // method -> calls so far
 }
 
 var methodRe = regexp.MustCompile(`<(?:[A-Za-z0-9_]+:)?Body[^>]*>\s*<(?:[A-Za-z0-9_]+:)?([A-Za-z0-9_]+)`)
@@ -104,6 +115,9 @@ func (f *sdkFront) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	f.mu.Lock()
+	if method != "" {
+		f.calls[method]++
+	}
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		if valid, known := f.sessions[c.Value]; known && !valid {
 			// An invalidated session: the simulator sees a request without a session.
@@ -191,7 +205,13 @@ func main() {
 	controlFile := flag.String("control-url-file", "", "write the control API URL to this file once serving")
 	certFile := flag.String("cert-file", "", "with -tls, write the server's self-signed certificate (PEM) to this file")
 	seed := flag.Int64("random-sizes", 0, "when not 0, give every VM a vCPU count and memory size drawn from this seed")
+	maxObjects := flag.Int("max-objects", 0, "when not 0, RetrievePropertiesEx pages hold at most this many objects, "+
+		"even when the client asks for more (a vCenter's own limit); the request's maxObjects is honoured either way")
 	flag.Parse()
+	if *maxObjects < 0 {
+		log.Fatalf("-max-objects must not be negative")
+	}
+	pageCap = *maxObjects
 
 	log.SetPrefix("vcsim: ")
 	simulator.Map = simulator.NewRegistry()
@@ -210,6 +230,11 @@ func main() {
 	if *seed != 0 {
 		randomiseSizes(*seed)
 	}
+	// Our property collector in place of govmomi's: every session gets a fresh one of the same
+	// type (Session.Get clones the root collector's type).
+	root := &pagingCollector{}
+	root.Self = simulator.Map.Get(vim25.ServiceInstance).(*simulator.ServiceInstance).Content.PropertyCollector
+	simulator.Map.Put(root)
 
 	m.Service.Listen = &url.URL{Host: fmt.Sprintf("127.0.0.1:%d", *port), User: url.UserPassword(*username, *password)}
 	if *useTLS {
@@ -220,7 +245,7 @@ func main() {
 		m.Service.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 		writeAtomically(*certFile, strings.TrimSpace(string(pemBytes)))
 	}
-	front := &sdkFront{sessions: map[string]bool{}, delays: map[string]int{}}
+	front := &sdkFront{sessions: map[string]bool{}, delays: map[string]int{}, calls: map[string]int{}}
 	s := m.Service.NewServer()
 	// Nobody knows the URL yet, so nothing is being served while the handler is swapped.
 	front.next = s.Config.Handler
@@ -314,6 +339,117 @@ func randomiseSizes(seed int64) {
 		vm.Config.Hardware.MemoryMB = mb
 		vm.Summary.Config.NumCpu = c
 		vm.Summary.Config.MemorySizeMB = mb
+	}
+}
+
+// ---- paging ----
+
+// pageCap is -max-objects: the most objects one RetrievePropertiesEx page holds (0 = no limit of
+// our own), like the limit a vCenter applies whatever the client asks.
+var pageCap int
+
+// openTokens counts paging tokens handed out and neither continued nor cancelled yet;
+// lastToken numbers them, so no two collectors (sessions) ever hand out the same one.
+var openTokens, lastToken int64
+
+// pagingCollector is govmomi's property collector with RetrievePropertiesEx paging as a vCenter
+// does it: the full result is computed at once, the first page (options.maxObjects objects, at
+// most pageCap) is answered with a token when more remain, and each ContinueRetrievePropertiesEx
+// answers the next page, with a new token until the last. A token is good for one call only, on
+// the collector (so the session) that handed it out; any other token is an InvalidArgument fault.
+// RetrieveProperties and WaitForUpdatesEx stay govmomi's (they call the embedded collector).
+type pagingCollector struct {
+	simulator.PropertyCollector
+
+	pagesMu sync.Mutex
+	pages   map[string]pendingPages // token -> what is left
+}
+
+type pendingPages struct {
+	objects []types.ObjectContent
+	limit   int
+}
+
+// pageLimit is how many objects a page holds for a request asking for maxObjects (0 = all).
+func pageLimit(maxObjects int32) int {
+	limit := int(maxObjects)
+	if limit <= 0 || (pageCap > 0 && pageCap < limit) {
+		limit = pageCap
+	}
+	return limit
+}
+
+// page cuts the first limit objects off objects, keeping the rest under a new token.
+func (pc *pagingCollector) page(objects []types.ObjectContent, limit int) types.RetrieveResult {
+	if limit <= 0 || len(objects) <= limit {
+		return types.RetrieveResult{Objects: objects}
+	}
+	pc.pagesMu.Lock()
+	defer pc.pagesMu.Unlock()
+	if pc.pages == nil {
+		pc.pages = map[string]pendingPages{}
+	}
+	token := fmt.Sprintf("paging-%d", atomic.AddInt64(&lastToken, 1))
+	pc.pages[token] = pendingPages{objects: objects[limit:], limit: limit}
+	atomic.AddInt64(&openTokens, 1)
+	return types.RetrieveResult{Objects: objects[:limit:limit], Token: token}
+}
+
+// take removes and returns what is left under token.
+func (pc *pagingCollector) take(token string) (pendingPages, bool) {
+	pc.pagesMu.Lock()
+	defer pc.pagesMu.Unlock()
+	p, ok := pc.pages[token]
+	if ok {
+		delete(pc.pages, token)
+		atomic.AddInt64(&openTokens, -1)
+	}
+	return p, ok
+}
+
+func unknownToken(token string) *soap.Fault {
+	return simulator.Fault(fmt.Sprintf("no retrieval in progress under token %q", token),
+		&types.InvalidArgument{InvalidProperty: "token"})
+}
+
+func (pc *pagingCollector) RetrievePropertiesEx(ctx *simulator.Context, r *types.RetrievePropertiesEx) soap.HasFault {
+	res := pc.PropertyCollector.RetrievePropertiesEx(ctx, r)
+	body, ok := res.(*methods.RetrievePropertiesExBody)
+	if !ok || body.Res == nil || body.Res.Returnval == nil {
+		return res
+	}
+	result := pc.page(body.Res.Returnval.Objects, pageLimit(r.Options.MaxObjects))
+	body.Res.Returnval = &result
+	return body
+}
+
+func (pc *pagingCollector) ContinueRetrievePropertiesEx(ctx *simulator.Context, r *types.ContinueRetrievePropertiesEx) soap.HasFault {
+	body := &methods.ContinueRetrievePropertiesExBody{}
+	rest, ok := pc.take(r.Token)
+	if !ok {
+		body.Fault_ = unknownToken(r.Token)
+		return body
+	}
+	body.Res = &types.ContinueRetrievePropertiesExResponse{Returnval: pc.page(rest.objects, rest.limit)}
+	return body
+}
+
+func (pc *pagingCollector) CancelRetrievePropertiesEx(ctx *simulator.Context, r *types.CancelRetrievePropertiesEx) soap.HasFault {
+	body := &methods.CancelRetrievePropertiesExBody{}
+	if _, ok := pc.take(r.Token); !ok {
+		body.Fault_ = unknownToken(r.Token)
+		return body
+	}
+	body.Res = &types.CancelRetrievePropertiesExResponse{}
+	return body
+}
+
+// CreatePropertyCollector makes collectors that page too.
+func (pc *pagingCollector) CreatePropertyCollector(ctx *simulator.Context, c *types.CreatePropertyCollector) soap.HasFault {
+	child := &pagingCollector{}
+	child.Self.Type = "PropertyCollector"
+	return &methods.CreatePropertyCollectorBody{
+		Res: &types.CreatePropertyCollectorResponse{Returnval: ctx.Session.Put(child).Reference()},
 	}
 }
 
@@ -431,6 +567,15 @@ func (a *app) routes(mux *http.ServeMux) {
 		a.front.mu.Lock()
 		defer a.front.mu.Unlock()
 		return map[string]int{"waiting": a.front.waiting}, nil
+	})
+	handle("/stats", func(ctx context.Context, req *request) (interface{}, error) {
+		a.front.mu.Lock()
+		calls := map[string]int{}
+		for k, v := range a.front.calls {
+			calls[k] = v
+		}
+		a.front.mu.Unlock()
+		return map[string]interface{}{"calls": calls, "open_tokens": atomic.LoadInt64(&openTokens)}, nil
 	})
 	handle("/fault/exit-mid-body", func(ctx context.Context, req *request) (interface{}, error) {
 		if req.Method == "" {

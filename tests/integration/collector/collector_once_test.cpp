@@ -80,6 +80,50 @@ TEST_CASE("collector --once: the snapshot equals the simulator's own dump", "[co
         static_cast<std::int64_t>(rows.size()));
 }
 
+TEST_CASE("collector --once: 10,000 VMs read in pages of 1,000 give the simulator's count and totals", "[collector]") {
+  VcsimOptions options;
+  options.clusters = 10;
+  options.vms = 1000;
+  options.hosts = 0;
+  options.random_sizes_seed = 7;
+  options.max_objects = 1000;  // whatever the collector asks for
+  VcsimProcess vcsim(options);
+  TempDir dir;
+  const auto settings = write_collector_settings(dir, {vcsim.sdk_url()}, "pass", "  log_level: warn\n");
+
+  const auto result = run_collector_once(settings, "2026-11-24T11:20:00Z");
+  INFO(result.output);
+  REQUIRE(result.status == 0);
+
+  const auto dump = vcsim.dump();
+  REQUIRE(dump.at("vms").size() == 10000);
+  std::int64_t dump_cpus = 0, dump_ram = 0;
+  for (const auto& vm : dump.at("vms")) {
+    dump_cpus += vm.at("cpus").get<std::int64_t>();
+    dump_ram += vm.at("memory_mb").get<std::int64_t>();
+  }
+  REQUIRE(dump_cpus == dump.at("total_cpus").get<std::int64_t>());
+  REQUIRE(dump_ram == dump.at("total_memory_mb").get<std::int64_t>());
+  REQUIRE(dump_cpus > 2 * 10000);  // sizes drawn from the seed, not all 1 vCPU
+
+  auto db = open_database("sqlite", (dir / "db.sqlite3").string());
+  const auto totals = db->query(
+      "SELECT COUNT(*) AS n, COUNT(DISTINCT instance_uuid) AS uuids, SUM(vcpu_count) AS cpus, SUM(ram_mb) AS ram "
+      "FROM snap_hourly_2026112411");
+  CHECK(totals[0].get_int("n") == 10000);
+  CHECK(totals[0].get_int("uuids") == 10000);
+  CHECK(totals[0].get_int("cpus") == dump_cpus);
+  CHECK(totals[0].get_int("ram") == dump_ram);
+  CHECK(registry_status(*db, "snap_hourly_2026112411") ==
+        std::map<std::string, std::string>{{host_of(vcsim.sdk_url()), "ok"}});
+
+  // The rows came in more than ten pages, and every page was read.
+  const auto stats = vcsim.stats();
+  INFO(stats.dump());
+  CHECK(stats.at("calls").value("ContinueRetrievePropertiesEx", 0) >= 10);
+  CHECK(stats.at("open_tokens").get<int>() == 0);
+}
+
 TEST_CASE("collector --once: wrong credentials fail one vCenter, the other succeeds", "[collector]") {
   VcsimProcess good;
   VcsimOptions bad_options;

@@ -76,6 +76,23 @@ void require_equal_to_dump(const Inventory& inv, const json& dump) {
   }
 }
 
+// The references of `objects`, sorted; fails when one comes twice.
+std::vector<std::string> unique_refs(const std::vector<ManagedObject>& objects) {
+  std::vector<std::string> refs;
+  for (const auto& o : objects) refs.push_back(o.ref.type + ":" + o.ref.value);
+  std::sort(refs.begin(), refs.end());
+  const auto twice = std::adjacent_find(refs.begin(), refs.end());
+  INFO("returned twice: " << (twice == refs.end() ? std::string("none") : *twice));
+  CHECK(twice == refs.end());
+  return refs;
+}
+
+long long count_of_type(const std::vector<ManagedObject>& objects, const std::string& type) {
+  return std::count_if(objects.begin(), objects.end(), [&](const ManagedObject& o) { return o.ref.type == type; });
+}
+
+std::size_t pages_of(std::size_t objects, std::size_t per_page) { return (objects + per_page - 1) / per_page; }
+
 }  // namespace
 
 TEST_CASE("the inventory equals the simulator's own dump") {
@@ -151,6 +168,83 @@ TEST_CASE("a VM created and one destroyed between two retrievals show in events 
   CHECK(has("VmRemovedEvent", gone));
   for (const auto& e : events) CHECK(e.key > checkpoint.key);
   CHECK(std::is_sorted(events.begin(), events.end(), [](const VmEvent& a, const VmEvent& b) { return a.key < b.key; }));
+}
+
+TEST_CASE("the client follows RetrievePropertiesEx pages to the last one and gets every object once") {
+  VcsimOptions so;
+  so.clusters = 2;
+  so.vms = 10;
+  so.random_sizes_seed = 7;
+  VcsimProcess sim(so);
+  const auto dump = sim.dump();
+  int continues = 0;
+  auto o = options_for(sim);
+  o.on_soap_call = [&](const SoapCall& c) {
+    if (c.method == "ContinueRetrievePropertiesEx" && c.ok) ++continues;
+  };
+
+  // All in one page: what every page together must hold.
+  o.max_objects_per_page = 100000;
+  const auto whole = VcenterClient(o).retrieve_objects(inventory_property_specs());
+  const auto all_refs = unique_refs(whole);
+  REQUIRE(continues == 0);
+  REQUIRE(count_of_type(whole, "VirtualMachine") == static_cast<long long>(dump["vms"].size()));
+  REQUIRE(whole.size() > 40);
+
+  o.max_objects_per_page = 7;
+  VcenterClient client(o);
+  const auto paged = client.retrieve_objects(inventory_property_specs());
+  CHECK(unique_refs(paged) == all_refs);
+  CHECK(continues == static_cast<int>(pages_of(whole.size(), 7)) - 1);
+  CHECK(continues >= 5);
+  CHECK(sim.calls("ContinueRetrievePropertiesEx") == continues);
+  CHECK(sim.stats()["open_tokens"].get<int>() == 0);
+
+  // The inventory built from those pages is the simulator's own.
+  continues = 0;
+  require_equal_to_dump(client.retrieve_inventory(), dump);
+  CHECK(continues == static_cast<int>(pages_of(whole.size(), 7)) - 1);
+}
+
+TEST_CASE("a vCenter's own page limit below maxObjects is followed too") {
+  VcsimOptions so;
+  so.clusters = 2;
+  so.vms = 10;
+  so.max_objects = 5;  // the client asks for 1,000 a page
+  VcsimProcess sim(so);
+  const auto dump = sim.dump();
+  int continues = 0;
+  int logins = 0;
+  bool invalidate_after_continue = false;
+  auto o = options_for(sim);
+  REQUIRE(o.max_objects_per_page > 100);
+  o.on_soap_call = [&](const SoapCall& c) {
+    if (c.method == "Login" && c.ok) ++logins;
+    if (c.method != "ContinueRetrievePropertiesEx" || !c.ok) return;
+    ++continues;
+    if (invalidate_after_continue) {
+      invalidate_after_continue = false;
+      sim.control("/session/invalidate");
+    }
+  };
+  VcenterClient client(o);
+
+  SECTION("every page") {
+    const auto objects = client.retrieve_objects(inventory_property_specs());
+    unique_refs(objects);
+    CHECK(count_of_type(objects, "VirtualMachine") == static_cast<long long>(dump["vms"].size()));
+    CHECK(count_of_type(objects, "HostSystem") == static_cast<long long>(dump["hosts"].size()));
+    CHECK(continues == static_cast<int>(pages_of(objects.size(), 5)) - 1);
+    CHECK(continues >= 8);
+    CHECK(sim.stats()["open_tokens"].get<int>() == 0);
+  }
+  SECTION("the session expiring between two pages: logged in again, read again from the first page") {
+    invalidate_after_continue = true;
+    const auto inv = client.retrieve_inventory();
+    require_equal_to_dump(inv, dump);
+    CHECK(logins == 2);
+    CHECK(sim.calls("RetrievePropertiesEx") == 2);
+  }
 }
 
 TEST_CASE("wrong credentials give InvalidLogin") {

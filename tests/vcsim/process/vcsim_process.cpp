@@ -128,6 +128,7 @@ VcsimProcess::VcsimProcess(VcsimOptions options) : options_(std::move(options)) 
       "-username=" + options_.username,
       "-password=" + options_.password,
       "-random-sizes=" + std::to_string(options_.random_sizes_seed),
+      "-max-objects=" + std::to_string(options_.max_objects),
       "-url-file=" + url_file.string(),
       "-control-url-file=" + control_file.string(),
       "-cert-file=" + (dir_ / "cert.pem").string(),
@@ -212,6 +213,18 @@ nlohmann::json VcsimProcess::dump() const {
   const auto [status, body] = http_request(control_url_ + "/dump", "GET", "");
   if (status != 200) throw std::runtime_error("vcsim /dump: HTTP " + std::to_string(status) + ": " + body);
   return nlohmann::json::parse(body);
+}
+
+nlohmann::json VcsimProcess::stats() const {
+  const auto [status, body] = http_request(control_url_ + "/stats", "GET", "");
+  if (status != 200) throw std::runtime_error("vcsim /stats: HTTP " + std::to_string(status) + ": " + body);
+  return nlohmann::json::parse(body);
+}
+
+int VcsimProcess::calls(const std::string& method) const {
+  const auto s = stats();
+  const auto& calls = s.at("calls");
+  return calls.contains(method) ? calls.at(method).get<int>() : 0;
 }
 
 nlohmann::json VcsimProcess::control(const std::string& path, const nlohmann::json& body) const {

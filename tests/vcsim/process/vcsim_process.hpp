@@ -22,6 +22,9 @@ struct VcsimOptions {
   std::string username = "user";
   std::string password = "pass";
   std::int64_t random_sizes_seed = 0;  ///< 0 = every VM has 1 vCPU and 32 MB
+  /// Most objects per RetrievePropertiesEx page whatever the client asks (0 = only the
+  /// request's maxObjects limits a page), to force paging.
+  int max_objects = 0;
   std::chrono::seconds start_timeout{180};
 };
 
@@ -46,6 +49,10 @@ class VcsimProcess {
 
   /// GET /dump: every VM and host as the simulator holds them.
   nlohmann::json dump() const;
+  /// GET /stats: {"calls": {method: n}, "open_tokens": n}.
+  nlohmann::json stats() const;
+  /// SDK calls of `method` so far.
+  int calls(const std::string& method) const;
   /// POST `path` of the control API with a JSON body; throws std::runtime_error on an error answer.
   nlohmann::json control(const std::string& path, const nlohmann::json& body = nlohmann::json::object()) const;
 
