@@ -111,7 +111,8 @@ SummaryResult DailySummary::build(store::Transaction& tx, const Period& day) con
   }
   const auto raw_stmts = sql.create_temp(kRaw, raw);
   tx.execute(raw_stmts[0]);
-  tx.execute(raw_stmts[1], raw_params);
+  tx.execute(raw_stmts[1], raw_params);  // the only one with parameters
+  for (std::size_t i = 2; i < raw_stmts.size(); ++i) tx.execute(raw_stmts[i]);
 
   // 2. Lifecycle: inventory first, then vm_events, then the hourly rows' creation_time.
   run_all(tx, sql.create_temp(kLife,
@@ -147,8 +148,8 @@ SummaryResult DailySummary::build(store::Transaction& tx, const Period& day) con
       "b.life_end, " +
       sql.greatest("0", sql.least("r.hour_start + 3600", "b.life_end") + " - " +
                             sql.greatest("r.hour_start", "b.life_start")) +
-      " AS w, ROW_NUMBER() OVER (PARTITION BY r.vcenter_uuid, r.instance_uuid ORDER BY "
-      "r.hour_start DESC) AS rn FROM " + std::string(kRaw) + " r JOIN (" + bounds +
+      " AS w, ROW_NUMBER() OVER (PARTITION BY " + d.binary_key("r.vcenter_uuid") + ", " +
+      d.binary_key("r.instance_uuid") + " ORDER BY r.hour_start DESC) AS rn FROM " + std::string(kRaw) + " r JOIN (" + bounds +
       ") b ON b.vcenter_uuid = r.vcenter_uuid AND b.instance_uuid = r.instance_uuid"));
 
   // 4. The summary table, replaced inside this transaction.

@@ -58,8 +58,8 @@ SummaryResult MonthlySummary::build(store::Transaction& tx, const Period& month)
     all += "SELECT " + std::string(kDailyColumns) + " FROM " + sql.ident(daily[i].str());
   }
   for (const auto& s : sql.create_temp(
-           kDays, "SELECT u.*, ROW_NUMBER() OVER (PARTITION BY vcenter_uuid, instance_uuid ORDER "
-                  "BY period DESC) AS rn FROM (" + all + ") u")) {
+           kDays, "SELECT u.*, ROW_NUMBER() OVER (PARTITION BY " + d.binary_key("vcenter_uuid") + ", " +
+                      d.binary_key("instance_uuid") + " ORDER BY period DESC) AS rn FROM (" + all + ") u")) {
     tx.execute(s);
   }
 

@@ -7,18 +7,10 @@ std::string SqlText::dbl(std::string_view expr) const {
 }
 
 std::vector<std::string> SqlText::create_temp(std::string_view name, std::string_view select) const {
-  const std::string n(name);
-  if (postgres()) {
-    return {"DROP TABLE IF EXISTS pg_temp." + n,
-            "CREATE TEMP TABLE " + n + " ON COMMIT DROP AS " + std::string(select)};
-  }
-  return {"DROP TABLE IF EXISTS temp." + n, "CREATE TEMP TABLE " + n + " AS " + std::string(select)};
+  return d_.create_temp_table(name, select);
 }
 
-std::vector<std::string> SqlText::drop_temp(std::string_view name) const {
-  return {std::string(postgres() ? "DROP TABLE IF EXISTS pg_temp." : "DROP TABLE IF EXISTS temp.") +
-          std::string(name)};
-}
+std::vector<std::string> SqlText::drop_temp(std::string_view name) const { return {d_.drop_temp_table(name)}; }
 
 std::string SqlText::in_set(std::string_view expr, const std::vector<std::string>& values,
                             store::Params& params) {

@@ -17,7 +17,6 @@ class SqlText {
   explicit SqlText(const store::Dialect& dialect) : d_(dialect) {}
 
   const store::Dialect& dialect() const { return d_; }
-  bool postgres() const { return d_.backend() == store::Backend::kPostgres; }
 
   /// `CAST((expr) AS REAL / DOUBLE PRECISION)`.
   std::string dbl(std::string_view expr) const;

@@ -73,4 +73,23 @@ std::string Dialect::null_safe_equal(std::string_view a, std::string_view b) con
   return "(" + std::string(a) + " IS NOT DISTINCT FROM " + std::string(b) + ")";
 }
 
+std::string Dialect::binary_key(std::string_view expr) const {
+  return pg(backend_) ? std::string(expr) + " COLLATE \"C\"" : std::string(expr);
+}
+
+std::vector<std::string> Dialect::create_temp_table(std::string_view name, std::string_view select) const {
+  const std::string n(name);
+  if (pg(backend_)) {
+    // Autovacuum never analyses temporary tables: without statistics the planner takes later
+    // joins over them for a few rows.
+    return {"DROP TABLE IF EXISTS pg_temp." + n, "CREATE TEMP TABLE " + n + " ON COMMIT DROP AS " + std::string(select),
+            "ANALYZE " + n};
+  }
+  return {"DROP TABLE IF EXISTS temp." + n, "CREATE TEMP TABLE " + n + " AS " + std::string(select)};
+}
+
+std::string Dialect::drop_temp_table(std::string_view name) const {
+  return std::string(pg(backend_) ? "DROP TABLE IF EXISTS pg_temp." : "DROP TABLE IF EXISTS temp.") + std::string(name);
+}
+
 }  // namespace vctp::store

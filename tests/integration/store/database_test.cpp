@@ -383,6 +383,20 @@ TEST_CASE("dialect helpers give the same answers on both backends") {
                               d.bool_to_int("f") + ") AS m FROM flags WHERE f")[0];
   CHECK(sums.get_int("s") == 2);
   CHECK(sums.get_int("m") == 1);
+
+  // Byte-ordered keys ('B' before 'a', whatever the database's locale) and temporary tables.
+  db->transact([&](store::Transaction& tx) {
+    for (const auto& s : d.create_temp_table("vctp_t", "SELECT 'a' AS k UNION ALL SELECT 'B' UNION ALL SELECT 'b'")) {
+      tx.execute(s);
+    }
+    const auto keys = tx.query("SELECT k FROM vctp_t ORDER BY " + d.binary_key("k"));
+    REQUIRE(keys.size() == 3);
+    CHECK(keys[0].get_text(0) == "B");
+    CHECK(keys[1].get_text(0) == "a");
+    CHECK(keys[2].get_text(0) == "b");
+    tx.execute(d.drop_temp_table("vctp_t"));
+    tx.execute(d.drop_temp_table("vctp_t"));  // absent: no error
+  });
 }
 
 TEST_CASE("a PostgreSQL that comes up while start-up is retrying is connected to") {

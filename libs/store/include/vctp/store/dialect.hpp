@@ -2,6 +2,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace vctp::store {
 
@@ -47,6 +48,16 @@ class Dialect {
   std::string least(std::string_view a, std::string_view b) const;
   /// `a IS NOT DISTINCT FROM b` (NULL-safe equality).
   std::string null_safe_equal(std::string_view a, std::string_view b) const;
+  /// A text expression compared byte by byte, for keys that are sorted only to be grouped
+  /// (window partitions): `expr COLLATE "C"` in PostgreSQL, whose locale collations cost much
+  /// more; SQLite compares bytes already.
+  std::string binary_key(std::string_view expr) const;
+
+  /// Statements that create the temporary table `name` from `select`, gone at the end of the
+  /// transaction (PostgreSQL) or dropped by drop_temp_table (SQLite keeps it per connection),
+  /// with statistics for the planner. Only the second statement takes `select`'s parameters.
+  std::vector<std::string> create_temp_table(std::string_view name, std::string_view select) const;
+  std::string drop_temp_table(std::string_view name) const;
 
  private:
   Backend backend_;
