@@ -10,7 +10,8 @@ namespace {
 
 constexpr std::string_view kRaw = "vctp_agg_raw";
 constexpr std::string_view kLife = "vctp_agg_life";
-constexpr std::string_view kWeighted = "vctp_agg_weighted";
+constexpr std::string_view kVmPool = "vctp_agg_vm_pool";
+constexpr std::string_view kLast = "vctp_agg_last";
 
 /// VM lifecycle events that mark a creation in vCenter.
 constexpr std::string_view kCreationEvents =
@@ -91,6 +92,8 @@ SummaryResult DailySummary::build(store::Transaction& tx, const Period& day) con
   const std::string ds = std::to_string(epoch_of(day.start()));
   const std::string de = std::to_string(epoch_of(day.end()));
 
+  run_all(tx, sql.bulk_work());
+
   // 1. Every sample of the day, tenants to filter left out (rules applied to distinct values).
   const auto filtered = rules_.filtered_tenants(distinct_values(tx, names_of(hourly), "tenant"));
   store::Params raw_params;
@@ -114,11 +117,17 @@ SummaryResult DailySummary::build(store::Transaction& tx, const Period& day) con
   tx.execute(raw_stmts[1], raw_params);  // the only one with parameters
   for (std::size_t i = 2; i < raw_stmts.size(); ++i) tx.execute(raw_stmts[i]);
 
-  // 2. Lifecycle: inventory first, then vm_events, then the hourly rows' creation_time.
-  run_all(tx, sql.create_temp(kLife,
-      "SELECT k.vcenter_uuid, k.instance_uuid, COALESCE(inv.created, ev.created, k.created_hint) "
-      "AS created, COALESCE(inv.deleted, ev.deleted) AS deleted FROM (SELECT vcenter_uuid, "
-      "instance_uuid, MIN(created_hint) AS created_hint FROM " + std::string(kRaw) +
+  // 2. Per VM: lifecycle (inventory first, then vm_events, then the hourly rows'
+  //    creation_time), its lifetime in the day and the hour of its last sample.
+  const std::string exact =
+      "CASE WHEN ((created > " + ds + " AND created < " + de + ") OR (deleted > " + ds +
+      " AND deleted < " + de + ")) AND COALESCE(deleted, " + de + ") > COALESCE(created, " + ds +
+      ") THEN 1 ELSE 0 END";
+  const std::string lifecycle =
+      "SELECT k.vcenter_uuid, k.instance_uuid, k.last_hour, COALESCE(inv.created, ev.created, "
+      "k.created_hint) AS created, COALESCE(inv.deleted, ev.deleted) AS deleted FROM (SELECT "
+      "vcenter_uuid, instance_uuid, MIN(created_hint) AS created_hint, MAX(hour_start) AS "
+      "last_hour FROM " + std::string(kRaw) +
       " GROUP BY vcenter_uuid, instance_uuid) k LEFT JOIN (SELECT vcenter_uuid, instance_uuid, " +
       sql.epoch("creation_time") + " AS created, " + sql.epoch("deletion_time") +
       " AS deleted FROM inventory) inv ON inv.vcenter_uuid = k.vcenter_uuid AND "
@@ -127,32 +136,50 @@ SummaryResult DailySummary::build(store::Transaction& tx, const Period& day) con
       sql.epoch("created_time") + " END) AS created, MAX(CASE WHEN event_type = "
       "'VmRemovedEvent' THEN " + sql.epoch("created_time") + " END) AS deleted FROM vm_events "
       "WHERE instance_uuid IS NOT NULL GROUP BY vcenter_uuid, instance_uuid) ev ON "
-      "ev.vcenter_uuid = k.vcenter_uuid AND ev.instance_uuid = k.instance_uuid"));
+      "ev.vcenter_uuid = k.vcenter_uuid AND ev.instance_uuid = k.instance_uuid";
+  run_all(tx, sql.create_temp(kLife,
+      "SELECT vcenter_uuid, instance_uuid, last_hour, created, deleted, exact, CASE WHEN exact = 1 "
+      "THEN " + sql.greatest(ds, "COALESCE(created, " + ds + ")") + " ELSE " + ds +
+      " END AS life_start, CASE WHEN exact = 1 THEN " + sql.least(de, "COALESCE(deleted, " + de + ")") +
+      " ELSE " + de + " END AS life_end FROM (SELECT y.*, " + exact + " AS exact FROM (" + lifecycle +
+      ") y) x"));
+  run_all(tx, sql.create_index(kLife, "vcenter_uuid, instance_uuid"));
 
-  // 3. Each sample's weight: the hour it opens, clipped to the VM's lifetime in the day.
-  const std::string exact =
-      "CASE WHEN ((created > " + ds + " AND created < " + de + ") OR (deleted > " + ds +
-      " AND deleted < " + de + ")) AND COALESCE(deleted, " + de + ") > COALESCE(created, " + ds +
-      ") THEN 1 ELSE 0 END";
-  const std::string bounds =
-      "SELECT vcenter_uuid, instance_uuid, exact, CASE WHEN exact = 1 THEN " +
-      sql.greatest(ds, "COALESCE(created, " + ds + ")") + " ELSE " + ds +
-      " END AS life_start, CASE WHEN exact = 1 THEN " +
-      sql.least(de, "COALESCE(deleted, " + de + ")") + " ELSE " + de +
-      " END AS life_end FROM (SELECT vcenter_uuid, instance_uuid, created, deleted, " + exact +
-      " AS exact FROM " + std::string(kLife) + ") x";
-  run_all(tx, sql.create_temp(kWeighted,
-      "SELECT r.hour_start, r.vcenter, r.vcenter_uuid, r.instance_uuid, r.vm_id, r.name, "
-      "r.datacenter, r.cluster, r.resource_pool, r.folder, r.tenant, r.vcpu_count, r.ram_mb, "
-      "r.disk_gb, r.powered_on, r.is_template, r.srm_placeholder, b.exact, b.life_start, "
-      "b.life_end, " +
-      sql.greatest("0", sql.least("r.hour_start + 3600", "b.life_end") + " - " +
-                            sql.greatest("r.hour_start", "b.life_start")) +
-      " AS w, ROW_NUMBER() OVER (PARTITION BY " + d.binary_key("r.vcenter_uuid") + ", " +
-      d.binary_key("r.instance_uuid") + " ORDER BY r.hour_start DESC) AS rn FROM " + std::string(kRaw) + " r JOIN (" + bounds +
-      ") b ON b.vcenter_uuid = r.vcenter_uuid AND b.instance_uuid = r.instance_uuid"));
+  // 3. One pass over the samples: per VM and resource pool, the count, the weights (the hour
+  //    each sample opens, clipped to the VM's lifetime in the day), the weighted and plain sums
+  //    and the maxima. The summary and the pool shares both add these up per VM.
+  const std::string w = sql.greatest("0", sql.least("r.hour_start + 3600", "b.life_end") + " - " +
+                                              sql.greatest("r.hour_start", "b.life_start"));
+  run_all(tx, sql.create_temp(kVmPool,
+      "SELECT r.vcenter_uuid, r.instance_uuid, COALESCE(r.resource_pool, '') AS resource_pool, "
+      "COUNT(*) AS samples, SUM(" + w + ") AS pw, SUM(" + w + " * r.vcpu_count) AS s_vcpu, "
+      "SUM(" + sql.dbl("r.vcpu_count") + ") AS t_vcpu, MAX(r.vcpu_count) AS max_vcpu, SUM(" + w +
+      " * r.ram_mb) AS s_ram, SUM(" + sql.dbl("r.ram_mb") + ") AS t_ram, MAX(r.ram_mb) AS max_ram, "
+      "SUM(" + w + " * r.disk_gb) AS s_disk, SUM(r.disk_gb) AS t_disk, MAX(r.disk_gb) AS max_disk, "
+      "SUM(" + w + " * r.powered_on) AS s_on, SUM(" + sql.dbl("r.powered_on") + ") AS t_on FROM " +
+      std::string(kRaw) + " r JOIN " + std::string(kLife) + " b ON b.vcenter_uuid = r.vcenter_uuid "
+      "AND b.instance_uuid = r.instance_uuid GROUP BY r.vcenter_uuid, r.instance_uuid, "
+      "COALESCE(r.resource_pool, '')"));
+  run_all(tx, sql.create_index(kVmPool, "vcenter_uuid, instance_uuid"));
 
-  // 4. The summary table, replaced inside this transaction.
+  // 4. Each VM's last sample of the day: the samples of its last hour, numbered so that one is
+  //    taken deterministically should an hourly table hold the VM twice.
+  std::string tie_break;
+  for (const char* c : {"vcenter", "vm_id", "name", "datacenter", "cluster", "resource_pool",
+                        "folder", "tenant"}) {
+    tie_break += (tie_break.empty() ? "" : ", ") + d.binary_key("COALESCE(r." + std::string(c) + ", '')");
+  }
+  run_all(tx, sql.create_temp(kLast,
+      "SELECT r.vcenter, r.vcenter_uuid, r.instance_uuid, r.vm_id, r.name, r.datacenter, "
+      "r.cluster, r.tenant, r.folder, r.resource_pool, r.is_template, r.srm_placeholder, "
+      "ROW_NUMBER() OVER (PARTITION BY " + d.binary_key("r.vcenter_uuid") + ", " +
+      d.binary_key("r.instance_uuid") + " ORDER BY " + tie_break + ", r.is_template, "
+      "r.srm_placeholder) AS rn FROM " + std::string(kRaw) + " r JOIN " + std::string(kLife) +
+      " b ON b.vcenter_uuid = r.vcenter_uuid AND b.instance_uuid = r.instance_uuid AND "
+      "r.hour_start = b.last_hour"));
+  run_all(tx, sql.create_index(kLast, "vcenter_uuid, instance_uuid"));
+
+  // 5. The summary table, replaced inside this transaction.
   const std::string table = day.table().str();
   const std::string pools = day.companion_table("pools");
   const std::string nodes = day.companion_table("nodes");
@@ -160,11 +187,12 @@ SummaryResult DailySummary::build(store::Transaction& tx, const Period& day) con
   const auto columns = daily_summary_columns(d);
   tx.execute(create_table_sql(sql, table, columns));
 
+  // The rules match single values, and are only applied to the last sample's cluster and name.
   store::Params params{day.text()};
   const auto clusters = rules_.node_charge_clusters(
-      distinct_values(tx, {std::string(kRaw)}, "cluster"));
+      distinct_values(tx, {std::string(kLast)}, "cluster"));
   const auto active_active = rules_.active_active_vms(
-      distinct_values(tx, {std::string(kRaw)}, "name", "srm_placeholder = 1"));
+      distinct_values(tx, {std::string(kLast)}, "name", "srm_placeholder = 1"));
   const std::string node_charge = SqlText::in_set("last.cluster", clusters, params);
   const std::string aa = SqlText::in_set("last.name", active_active, params);
 
@@ -174,7 +202,7 @@ SummaryResult DailySummary::build(store::Transaction& tx, const Period& day) con
   };
   const std::string expected = "(" + sql.greatest("COALESCE(e.expected, 0)", "a.samples_seen") + ")";
   const std::string presence =
-      "(CASE WHEN a.exact = 1 THEN " + sql.dbl("a.life_end - a.life_start") + " / " +
+      "(CASE WHEN l.exact = 1 THEN " + sql.dbl("l.life_end - l.life_start") + " / " +
       sql.dbl(std::to_string(epoch_of(day.end()) - epoch_of(day.start()))) + " ELSE " +
       sql.dbl("a.samples_seen") + " / " + sql.dbl(expected) + " END)";
   const std::string node_flag = "CASE WHEN " + node_charge + " THEN 1 ELSE 0 END";
@@ -192,21 +220,21 @@ SummaryResult DailySummary::build(store::Transaction& tx, const Period& day) con
       ", " + sql.to_bool("last.srm_placeholder") + ", " + sql.to_bool(node_flag) + ", " +
       sql.to_bool(charged) + ", " + sql.from_epoch("l.created") + ", " +
       sql.from_epoch("l.deleted") +
-      " FROM (SELECT vcenter_uuid, instance_uuid, COUNT(*) AS samples_seen, SUM(w) AS sw, "
-      "SUM(w * vcpu_count) AS s_vcpu, AVG(" + sql.dbl("vcpu_count") + ") AS m_vcpu, "
-      "MAX(vcpu_count) AS max_vcpu, SUM(w * ram_mb) AS s_ram, AVG(" + sql.dbl("ram_mb") +
-      ") AS m_ram, MAX(ram_mb) AS max_ram, SUM(w * disk_gb) AS s_disk, AVG(disk_gb) AS m_disk, "
-      "MAX(disk_gb) AS max_disk, SUM(w * powered_on) AS s_on, AVG(" + sql.dbl("powered_on") +
-      ") AS m_on, MAX(exact) AS exact, MAX(life_start) AS life_start, MAX(life_end) AS life_end "
-      "FROM " + std::string(kWeighted) + " GROUP BY vcenter_uuid, instance_uuid) a JOIN " +
-      std::string(kWeighted) + " last ON last.vcenter_uuid = a.vcenter_uuid AND "
-      "last.instance_uuid = a.instance_uuid AND last.rn = 1 JOIN " + std::string(kLife) +
+      " FROM (SELECT vcenter_uuid, instance_uuid, SUM(samples) AS samples_seen, SUM(pw) AS sw, "
+      "SUM(s_vcpu) AS s_vcpu, SUM(t_vcpu) / " + sql.dbl("SUM(samples)") + " AS m_vcpu, "
+      "MAX(max_vcpu) AS max_vcpu, SUM(s_ram) AS s_ram, SUM(t_ram) / " + sql.dbl("SUM(samples)") +
+      " AS m_ram, MAX(max_ram) AS max_ram, SUM(s_disk) AS s_disk, SUM(t_disk) / " +
+      sql.dbl("SUM(samples)") + " AS m_disk, MAX(max_disk) AS max_disk, SUM(s_on) AS s_on, "
+      "SUM(t_on) / " + sql.dbl("SUM(samples)") + " AS m_on FROM " + std::string(kVmPool) +
+      " GROUP BY vcenter_uuid, instance_uuid) a JOIN " + std::string(kLast) +
+      " last ON last.vcenter_uuid = a.vcenter_uuid AND last.instance_uuid = a.instance_uuid AND "
+      "last.rn = 1 JOIN " + std::string(kLife) +
       " l ON l.vcenter_uuid = a.vcenter_uuid AND l.instance_uuid = a.instance_uuid "
-      "LEFT JOIN (" + expected_sql(sql, "hourly", kRaw, hourly) + ") e ON e.vcenter = "
+      "LEFT JOIN (" + expected_sql(sql, "hourly", kLast, hourly) + ") e ON e.vcenter = "
       "last.vcenter";
   const std::int64_t rows = tx.execute(insert, params);
 
-  // 5. Share of the day per resource pool.
+  // 6. Share of the day per resource pool, from the per-(VM, pool) sums.
   tx.execute(create_table_sql(
       sql, pools,
       {{"period", std::string(d.text_type()) + " NOT NULL"},
@@ -224,18 +252,15 @@ SummaryResult DailySummary::build(store::Transaction& tx, const Period& day) con
       "INSERT INTO " + sql.ident(pools) +
           " (period, vcenter_uuid, instance_uuid, resource_pool, samples, share_of_presence, "
           "share, hours) SELECT $1, p.vcenter_uuid, p.instance_uuid, p.resource_pool, p.samples, " +
-          share_p + ", (" + share_p + ") * s.presence, (" + share_p +
-          ") * s.presence * 24 FROM (SELECT vcenter_uuid, instance_uuid, COALESCE(resource_pool, "
-          "'') AS resource_pool, COUNT(*) AS samples, SUM(w) AS pw FROM " +
-          std::string(kWeighted) +
-          " GROUP BY vcenter_uuid, instance_uuid, COALESCE(resource_pool, '')) p JOIN (SELECT "
-          "vcenter_uuid, instance_uuid, COUNT(*) AS n, " + sql.dbl("SUM(w)") + " AS sw FROM " +
-          std::string(kWeighted) + " GROUP BY vcenter_uuid, instance_uuid) t ON t.vcenter_uuid = "
-          "p.vcenter_uuid AND t.instance_uuid = p.instance_uuid JOIN " + sql.ident(table) +
+          share_p + ", (" + share_p + ") * s.presence, (" + share_p + ") * s.presence * 24 FROM " +
+          std::string(kVmPool) + " p JOIN (SELECT vcenter_uuid, instance_uuid, SUM(samples) AS n, " +
+          sql.dbl("SUM(pw)") + " AS sw FROM " + std::string(kVmPool) +
+          " GROUP BY vcenter_uuid, instance_uuid) t ON t.vcenter_uuid = p.vcenter_uuid AND "
+          "t.instance_uuid = p.instance_uuid JOIN " + sql.ident(table) +
           " s ON s.vcenter_uuid = p.vcenter_uuid AND s.instance_uuid = p.instance_uuid",
       {day.text()});
 
-  // 6. Node-hours per node-charge cluster from the host snapshots.
+  // 7. Node-hours per node-charge cluster from the host snapshots.
   tx.execute(create_table_sql(
       sql, nodes,
       {{"period", std::string(d.text_type()) + " NOT NULL"},
@@ -271,7 +296,7 @@ SummaryResult DailySummary::build(store::Transaction& tx, const Period& day) con
     }
   }
 
-  for (const auto& t : {kWeighted, kLife, kRaw}) run_all(tx, sql.drop_temp(t));
+  for (const auto& t : {kLast, kVmPool, kLife, kRaw}) run_all(tx, sql.drop_temp(t));
   registry_.record(tx, store::Registration{day.table(), std::nullopt, rows, store::SnapshotStatus::kOk,
                                            std::nullopt, std::chrono::milliseconds(0)});
   core::log_info("daily summary built", {{"table", table},

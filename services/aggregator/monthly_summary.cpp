@@ -6,14 +6,18 @@ namespace vctp::aggregator {
 
 namespace {
 
-constexpr std::string_view kDays = "vctp_agg_days";
+constexpr std::string_view kMonthVm = "vctp_agg_month_vm";
+constexpr std::string_view kMonthLast = "vctp_agg_month_last";
 
-/// The daily columns the monthly summary reads (present in every daily summary).
-constexpr std::string_view kDailyColumns =
-    "period, vcenter, vcenter_uuid, instance_uuid, vm_id, name, datacenter, cluster, tenant, "
-    "folder, resource_pool, samples_seen, samples_expected, presence, hours_present, avg_vcpu, "
-    "max_vcpu, avg_ram_gb, max_ram_gb, avg_disk_gb, max_disk_gb, powered_on_share, is_template, "
-    "srm_placeholder, node_charge, charged, creation_time, deletion_time";
+/// The daily columns the monthly summary adds up per VM (present in every daily summary).
+constexpr std::string_view kMeasureColumns =
+    "period, vcenter_uuid, instance_uuid, samples_seen, samples_expected, presence, "
+    "hours_present, avg_vcpu, max_vcpu, avg_ram_gb, max_ram_gb, avg_disk_gb, max_disk_gb, "
+    "powered_on_share, creation_time, deletion_time";
+/// The daily columns taken from the VM's last day.
+constexpr std::string_view kLastColumns =
+    "vcenter, vcenter_uuid, instance_uuid, vm_id, name, datacenter, cluster, tenant, folder, "
+    "resource_pool, is_template, srm_placeholder, node_charge, charged";
 
 }  // namespace
 
@@ -52,16 +56,59 @@ SummaryResult MonthlySummary::build(store::Transaction& tx, const Period& month)
   }
   const std::string days_in_month = sql.dbl(std::to_string(month.day_count()));
 
+  for (const auto& s : sql.bulk_work()) tx.execute(s);
+
+  // 1. One pass over the days: per VM, the sums and extremes, and its last day.
   std::string all;
   for (std::size_t i = 0; i < daily.size(); ++i) {
     if (i) all += " UNION ALL ";
-    all += "SELECT " + std::string(kDailyColumns) + " FROM " + sql.ident(daily[i].str());
+    all += "SELECT " + std::string(kMeasureColumns) + " FROM " + sql.ident(daily[i].str());
   }
-  for (const auto& s : sql.create_temp(
-           kDays, "SELECT u.*, ROW_NUMBER() OVER (PARTITION BY " + d.binary_key("vcenter_uuid") + ", " +
-                      d.binary_key("instance_uuid") + " ORDER BY period DESC) AS rn FROM (" + all + ") u")) {
+  for (const auto& s : sql.create_temp(kMonthVm,
+           "SELECT vcenter_uuid, instance_uuid, MAX(period) AS last_period, SUM(CASE WHEN "
+           "presence > 0 THEN 1 ELSE 0 END) AS days_present, SUM(samples_seen) AS seen, "
+           "SUM(samples_expected) AS expected, " + sql.dbl("SUM(presence)") + " AS sp, "
+           "SUM(hours_present) AS hours, SUM(presence * avg_vcpu) AS s_vcpu, AVG(avg_vcpu) AS "
+           "m_vcpu, MAX(max_vcpu) AS max_vcpu, SUM(presence * avg_ram_gb) AS s_ram, "
+           "AVG(avg_ram_gb) AS m_ram, MAX(max_ram_gb) AS max_ram, SUM(presence * avg_disk_gb) AS "
+           "s_disk, AVG(avg_disk_gb) AS m_disk, MAX(max_disk_gb) AS max_disk, SUM(presence * "
+           "powered_on_share) AS s_on, AVG(powered_on_share) AS m_on, MIN(creation_time) AS "
+           "created, MAX(deletion_time) AS deleted FROM (" + all +
+           ") u GROUP BY vcenter_uuid, instance_uuid")) {
     tx.execute(s);
   }
+  for (const auto& s : sql.create_index(kMonthVm, "vcenter_uuid, instance_uuid")) tx.execute(s);
+
+  // 2. Each VM's row of its last day, numbered so that one is taken deterministically should
+  //    two daily rows of the VM share that day.
+  std::string days;
+  for (std::size_t i = 0; i < daily.size(); ++i) {
+    if (i) days += " UNION ALL ";
+    days += "SELECT period, " + std::string(kLastColumns) + " FROM " + sql.ident(daily[i].str());
+  }
+  std::string cols;
+  for (std::string_view rest = kLastColumns; !rest.empty();) {
+    const auto comma = rest.find(", ");
+    cols += (cols.empty() ? "d." : ", d.") + std::string(rest.substr(0, comma));
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 2);
+  }
+  const std::string last_rows = "SELECT " + cols + " FROM (" + days + ") d JOIN " +
+                                std::string(kMonthVm) + " a ON a.vcenter_uuid = d.vcenter_uuid AND "
+                                "a.instance_uuid = d.instance_uuid AND a.last_period = d.period";
+  std::string tie_break;
+  for (const char* c : {"vcenter", "vm_id", "name", "datacenter", "cluster", "tenant", "folder",
+                        "resource_pool"}) {
+    tie_break += ", " + d.binary_key("COALESCE(" + std::string(c) + ", '')");
+  }
+  for (const auto& s : sql.create_temp(
+           kMonthLast, "SELECT u.*, ROW_NUMBER() OVER (PARTITION BY " + d.binary_key("vcenter_uuid") +
+                           ", " + d.binary_key("instance_uuid") + " ORDER BY " + tie_break.substr(2) +
+                           ", " + d.bool_to_int("is_template") + ", " +
+                           d.bool_to_int("srm_placeholder") + ", " + d.bool_to_int("node_charge") +
+                           ", " + d.bool_to_int("charged") + ") AS rn FROM (" + last_rows + ") u")) {
+    tx.execute(s);
+  }
+  for (const auto& s : sql.create_index(kMonthLast, "vcenter_uuid, instance_uuid")) tx.execute(s);
 
   const std::string table = month.table().str();
   const std::string pools = month.companion_table("pools");
@@ -82,17 +129,9 @@ SummaryResult MonthlySummary::build(store::Transaction& tx, const Period& month)
       ", a.hours, " + weighted("vcpu") + ", a.max_vcpu, " + weighted("ram") +
       ", a.max_ram, " + weighted("disk") + ", a.max_disk, " + weighted("on") +
       ", last.is_template, last.srm_placeholder, last.node_charge, last.charged, a.created, "
-      "a.deleted FROM (SELECT vcenter_uuid, instance_uuid, SUM(CASE WHEN presence > 0 THEN 1 "
-      "ELSE 0 END) AS days_present, SUM(samples_seen) AS seen, SUM(samples_expected) AS "
-      "expected, " + sql.dbl("SUM(presence)") + " AS sp, SUM(hours_present) AS hours, "
-      "SUM(presence * avg_vcpu) AS s_vcpu, AVG(avg_vcpu) AS m_vcpu, MAX(max_vcpu) AS max_vcpu, "
-      "SUM(presence * avg_ram_gb) AS s_ram, AVG(avg_ram_gb) AS m_ram, MAX(max_ram_gb) AS "
-      "max_ram, SUM(presence * avg_disk_gb) AS s_disk, AVG(avg_disk_gb) AS m_disk, "
-      "MAX(max_disk_gb) AS max_disk, SUM(presence * powered_on_share) AS s_on, "
-      "AVG(powered_on_share) AS m_on, MIN(creation_time) AS created, MAX(deletion_time) AS "
-      "deleted FROM " + std::string(kDays) + " GROUP BY vcenter_uuid, instance_uuid) a JOIN " +
-      std::string(kDays) + " last ON last.vcenter_uuid = a.vcenter_uuid AND "
-      "last.instance_uuid = a.instance_uuid AND last.rn = 1";
+      "a.deleted FROM " + std::string(kMonthVm) + " a JOIN " + std::string(kMonthLast) +
+      " last ON last.vcenter_uuid = a.vcenter_uuid AND last.instance_uuid = a.instance_uuid AND "
+      "last.rn = 1";
   const std::int64_t rows = tx.execute(insert, {month.text()});
 
   // Companions, from the daily companions that exist.
@@ -151,7 +190,9 @@ SummaryResult MonthlySummary::build(store::Transaction& tx, const Period& month)
                {month.text()});
   }
 
-  for (const auto& s : sql.drop_temp(kDays)) tx.execute(s);
+  for (const auto& t : {kMonthLast, kMonthVm}) {
+    for (const auto& s : sql.drop_temp(t)) tx.execute(s);
+  }
   registry_.record(tx, store::Registration{month.table(), std::nullopt, rows,
                                            store::SnapshotStatus::kOk, std::nullopt,
                                            std::chrono::milliseconds(0)});

@@ -29,6 +29,13 @@ class SqlText {
 
   /// A temporary table filled from `select`, gone at the end of the transaction.
   std::vector<std::string> create_temp(std::string_view name, std::string_view select) const;
+  /// Statements that index a temporary table for joins on `columns` (only where the backend
+  /// would otherwise build that index per statement).
+  std::vector<std::string> create_index(std::string_view name, std::string_view columns) const {
+    return d_.create_temp_index(name, columns);
+  }
+  /// Statements giving the transaction's large queries more memory.
+  std::vector<std::string> bulk_work() const { return d_.bulk_work_settings(); }
   /// Statements that remove the temporary table (SQLite keeps them per connection).
   std::vector<std::string> drop_temp(std::string_view name) const;
 

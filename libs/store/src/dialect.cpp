@@ -92,4 +92,15 @@ std::string Dialect::drop_temp_table(std::string_view name) const {
   return std::string(pg(backend_) ? "DROP TABLE IF EXISTS pg_temp." : "DROP TABLE IF EXISTS temp.") + std::string(name);
 }
 
+std::vector<std::string> Dialect::create_temp_index(std::string_view name, std::string_view columns) const {
+  if (pg(backend_)) return {};
+  const std::string n(name);
+  return {"CREATE INDEX temp." + n + "_key ON " + n + " (" + std::string(columns) + ")"};
+}
+
+std::vector<std::string> Dialect::bulk_work_settings() const {
+  if (pg(backend_)) return {"SET LOCAL work_mem = '256MB'"};
+  return {"PRAGMA temp.cache_size = -65536"};
+}
+
 }  // namespace vctp::store

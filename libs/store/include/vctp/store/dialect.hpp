@@ -58,6 +58,14 @@ class Dialect {
   /// with statistics for the planner. Only the second statement takes `select`'s parameters.
   std::vector<std::string> create_temp_table(std::string_view name, std::string_view select) const;
   std::string drop_temp_table(std::string_view name) const;
+  /// Statements that index the temporary table `name` on `columns` where the backend would
+  /// otherwise build the same index for every statement joining it (SQLite's automatic
+  /// indexes); none in PostgreSQL, which hash-joins temporary tables.
+  std::vector<std::string> create_temp_index(std::string_view name, std::string_view columns) const;
+  /// Statements that give the rest of the transaction memory for large sorts, hashes and
+  /// temporary tables: `SET LOCAL work_mem` in PostgreSQL (reset at the end of the
+  /// transaction), the page cache of the connection's temporary database in SQLite.
+  std::vector<std::string> bulk_work_settings() const;
 
  private:
   Backend backend_;
