@@ -290,7 +290,8 @@ loaders.totals = async () => {
   const input = $('#totals-period');
   if (!input.value) {
     const { body } = await api('/api/snapshots?kind=daily&limit=1');
-    if (body.snapshots.length) input.value = body.snapshots[0].period_start.slice(0, 10);
+    // Keep a period typed in meanwhile.
+    if (body.snapshots.length && !input.value) input.value = body.snapshots[0].period_start.slice(0, 10);
   }
   await loadTotals();
 };
