@@ -327,12 +327,13 @@ async function main() {
       });
       log('auth reads, right token: all checks passed');
 
-      // A fresh page answering a wrong token: an error is shown, not a blank page.
+      // A fresh page answering a wrong token: an error is shown, not a blank page; the refused
+      // token is forgotten, so the next read asks again and the right token then works.
       await withBrowser('failure-auth-wrong-token', async ({ page, shot, consoleErrors }) => {
         const prompts = [];
         page.on('dialog', async (d) => {
           prompts.push(d.type());
-          await (d.type() === 'prompt' ? d.accept('not-the-token') : d.dismiss());
+          await (d.type() === 'prompt' ? d.accept(prompts.length === 1 ? 'not-the-token' : TOKEN) : d.dismiss());
         });
         await page.goto(base + '/');
         await page.waitForSelector('#status.error:has-text("not one of api_tokens")');
@@ -343,6 +344,11 @@ async function main() {
         assert.equal(await page.locator('#overview-cards .card').count(), 0, 'no data shown');
         assert.equal(await page.locator('#vcenters-table tbody tr').count(), 0, 'no vCenters shown');
         await shot('12-auth-wrong-token');
+        assert.equal(await page.evaluate(() => sessionStorage.getItem('vctp-token')), null, 'the refused token is forgotten');
+        await page.click('nav a[data-tab="reports"]');
+        await page.waitForSelector(`#reports-table a:text("${reportFile}")`);
+        assert.deepEqual(prompts, ['prompt', 'prompt'], 'asked again after the refusal, once');
+        assert.equal(await page.evaluate(() => sessionStorage.getItem('vctp-token')), TOKEN, 'the right token is kept');
         assert.deepEqual(consoleErrors.filter((e) => !e.includes('401') && !e.includes('403')), [], 'no JavaScript errors');
       });
       log('auth reads, wrong token: all checks passed');

@@ -28,6 +28,11 @@ async function api(path, options = {}, retried = false) {
       return api(path, options, true);
     }
   }
+  // A remembered token the gateway refuses is forgotten, so that the next read asks again.
+  if (response.status === 403 && !options.token && state.token && (!options.method || options.method === 'GET')) {
+    state.token = '';
+    sessionStorage.removeItem('vctp-token');
+  }
   if (!response.ok && response.status !== 202) {
     const err = new Error(body && body.detail ? body.detail : response.status + ' ' + response.statusText);
     err.status = response.status;
