@@ -65,6 +65,7 @@ AggregatorService::AggregatorService(service::ServiceContext& context)
   options.name = "vctp-aggregator";
   bus_ = std::make_unique<bus::Connection>(settings, context_.metrics, options);
   publisher_ = std::make_unique<bus::EventPublisher>(*bus_, std::string(kService));
+  service::add_pipeline_checks(context_.readiness, *db_, *bus_, &nats_set_up_);
 }
 
 AggregatorService::~AggregatorService() { stop(); }
@@ -72,7 +73,7 @@ AggregatorService::~AggregatorService() { stop(); }
 void AggregatorService::start() {
   // NATS may come up after us: the stream and consumers are set up in the background, retrying.
   threads_.emplace_back([this] {
-    service::set_up_when_ready(
+    nats_set_up_ = service::set_up_when_ready(
         context_.stop, "NATS", [this] { start_consumers(); }, [this] { consumers_.clear(); });
   });
   threads_.emplace_back([this] { schedule_loop(); });
@@ -83,7 +84,7 @@ void AggregatorService::start() {
 }
 
 void AggregatorService::start_consumers() {
-  bus_->ensure_stream(bus::StreamConfig{}, std::chrono::seconds(2));
+  bus_->ensure_stream(bus::stream_config(context_.settings), std::chrono::seconds(2));
   bus::ConsumerOptions options;
   options.batch = 1;
   options.threads = 1;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -50,6 +51,7 @@ class AggregatorService final : public service::Service {
   std::unique_ptr<bus::Connection> bus_;
   std::unique_ptr<bus::EventPublisher> publisher_;
   std::vector<std::unique_ptr<bus::Consumer>> consumers_;
+  std::atomic<bool> nats_set_up_{false};  ///< the stream and the consumers exist
   std::vector<std::thread> threads_;
 };
 

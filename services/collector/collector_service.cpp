@@ -67,6 +67,7 @@ CollectorService::CollectorService(service::ServiceContext& context)
   options.name = "vctp-collector";
   bus_ = std::make_unique<bus::Connection>(settings, context_.metrics, options);
   publisher_ = std::make_unique<bus::EventPublisher>(*bus_, std::string(kService));
+  service::add_pipeline_checks(context_.readiness, *db_, *bus_, &nats_set_up_);
 }
 
 CollectorService::~CollectorService() { stop(); }
@@ -74,7 +75,7 @@ CollectorService::~CollectorService() { stop(); }
 void CollectorService::start() {
   // NATS may come up after us: the stream and the consumer are set up in the background, retrying.
   threads_.emplace_back([this] {
-    service::set_up_when_ready(
+    nats_set_up_ = service::set_up_when_ready(
         context_.stop, "NATS", [this] { start_consumer(); }, [this] { consumer_.reset(); });
   });
   threads_.emplace_back([this] { schedule_loop(); });
@@ -90,7 +91,7 @@ void CollectorService::start() {
 }
 
 void CollectorService::start_consumer() {
-  bus_->ensure_stream(bus::StreamConfig{}, std::chrono::seconds(2));
+  bus_->ensure_stream(bus::stream_config(context_.settings), std::chrono::seconds(2));
   bus::ConsumerConfig config;
   config.durable = bus::durable_name(kService, bus::SnapshotRequested::kSubject);
   config.filter_subject = std::string(bus::SnapshotRequested::kSubject);
@@ -210,7 +211,7 @@ int run_once(service::ServiceContext& context) {
     bus_options.name = "vctp-collector-once";
     bus_options.retry_on_failed_connect = false;
     connection = std::make_unique<bus::Connection>(context.settings, context.metrics, bus_options);
-    connection->ensure_stream({}, std::chrono::seconds(5));
+    connection->ensure_stream(bus::stream_config(context.settings), std::chrono::seconds(5));
     publisher = std::make_unique<bus::EventPublisher>(*connection, std::string(kService));
   } catch (const std::exception& e) {
     core::log_warn("NATS is not reachable: snapshots are written but not announced", {{"error", e.what()}});

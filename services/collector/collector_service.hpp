@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -44,6 +45,7 @@ class CollectorService final : public service::Service {
   std::unique_ptr<bus::Connection> bus_;
   std::unique_ptr<bus::EventPublisher> publisher_;
   std::unique_ptr<bus::Consumer> consumer_;
+  std::atomic<bool> nats_set_up_{false};  ///< the stream and the consumer exist
   std::vector<std::thread> threads_;
 };
 

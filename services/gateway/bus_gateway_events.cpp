@@ -42,22 +42,21 @@ struct BusGatewayEvents::Impl {
     }
   }
 
-  void ensure_stream() {
-    const bus::StreamConfig config;
-    connection.ensure_stream(config, kStreamSetupTime);
-  }
+  void ensure_stream() { connection.ensure_stream(stream, kStreamSetupTime); }
 
-  Impl(bus::Connection& c, RequestTracker& t) : connection(c), tracker(t), publisher(c, "gateway") {}
+  Impl(bus::Connection& c, RequestTracker& t, bus::StreamConfig s)
+      : connection(c), tracker(t), stream(std::move(s)), publisher(c, "gateway") {}
 
   bus::Connection& connection;
   RequestTracker& tracker;
+  const bus::StreamConfig stream;
   bus::EventPublisher publisher;
   bus::Subscription completed;
   bus::Subscription reports;
 };
 
-BusGatewayEvents::BusGatewayEvents(bus::Connection& connection, RequestTracker& tracker)
-    : impl_(std::make_unique<Impl>(connection, tracker)) {
+BusGatewayEvents::BusGatewayEvents(bus::Connection& connection, RequestTracker& tracker, bus::StreamConfig stream)
+    : impl_(std::make_unique<Impl>(connection, tracker, std::move(stream))) {
   impl_->completed = connection.subscribe(bus::AggregateCompleted::kSubject, [impl = impl_.get()](const bus::Message& m) {
     try {
       const auto event = bus::parse_event<bus::AggregateCompleted>(m.data);

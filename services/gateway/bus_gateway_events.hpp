@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "gateway_data.hpp"
+#include "vctp/bus/connection.hpp"
 #include "request_tracker.hpp"
 
 namespace vctp::bus {
@@ -16,7 +17,8 @@ namespace vctp::gateway {
 /// the request tracker.
 class BusGatewayEvents final : public GatewayEvents {
  public:
-  BusGatewayEvents(bus::Connection& connection, RequestTracker& tracker);
+  /// `stream`: the suite's stream, created as configured when a publish finds it missing.
+  BusGatewayEvents(bus::Connection& connection, RequestTracker& tracker, bus::StreamConfig stream);
   ~BusGatewayEvents() override;
 
   bool connected() override;

@@ -115,7 +115,8 @@ json outcome_json(const RequestTracker::Entry& entry) {
 }
 
 bool is_open_route(const std::string& route) {
-  return route == "/api/health" || route == "/api/ready" || route == "/api/openapi.yaml" || route == "/metrics" ||
+  return route == "/api/health" || route == "/api/ready" || route == "/healthz" || route == "/readyz" ||
+         route == "/api/openapi.yaml" || route == "/metrics" ||
          route == "/" || route == "/ui/{file}";
 }
 
@@ -187,6 +188,9 @@ GatewayApi::GatewayApi(GatewayData& data, GatewayEvents& events, RequestTracker&
   };
   router_.add("GET", "/api/health", bind(&GatewayApi::health));
   router_.add("GET", "/api/ready", bind(&GatewayApi::ready));
+  // The probes every vctp service answers (Kubernetes, compose health checks).
+  router_.add("GET", "/healthz", bind(&GatewayApi::health));
+  router_.add("GET", "/readyz", bind(&GatewayApi::ready));
   router_.add("GET", "/api/vcenters", bind(&GatewayApi::vcenters));
   router_.add("GET", "/api/snapshots", bind(&GatewayApi::snapshots));
   router_.add("POST", "/api/snapshots/aggregate", bind(&GatewayApi::aggregate));

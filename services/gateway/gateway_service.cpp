@@ -86,7 +86,7 @@ void GatewayService::start() {
   bus_options.drain_timeout = std::chrono::milliseconds(1000);
   p.connection = std::make_unique<bus::Connection>(s, context_.metrics, bus_options);
   p.data = std::make_unique<StoreGatewayData>(*p.db);
-  p.events = std::make_unique<BusGatewayEvents>(*p.connection, p.tracker);
+  p.events = std::make_unique<BusGatewayEvents>(*p.connection, p.tracker, bus::stream_config(s));
 
   ApiOptions api_options;
   api_options.token_hashes = s.api_tokens;

@@ -62,7 +62,7 @@ std::optional<Table> whole_table(store::Database& db, const store::TableName& na
 
 void StoreGatewayData::check_ready() {
   try {
-    db_.query("SELECT 1");
+    db_.ping();
   } catch (const std::exception& e) {
     throw ApiError(ErrorCode::kUnavailable, e.what());
   }

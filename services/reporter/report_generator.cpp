@@ -35,14 +35,15 @@ void note_if_new(const std::filesystem::path& path, std::vector<std::filesystem:
 
 ReportGenerator::ReportGenerator(ReportSource& source, ReportCatalog* catalog, ReportAnnouncer* announcer,
                                  std::filesystem::path reports_dir, ChargePolicy policy, const core::Clock& clock,
-                                 ReporterMetrics& metrics)
+                                 ReporterMetrics& metrics, ChargebackGauges* gauges)
     : source_(source),
       catalog_(catalog),
       announcer_(announcer),
       reports_dir_(std::move(reports_dir)),
       policy_(std::move(policy)),
       clock_(clock),
-      metrics_(metrics) {}
+      metrics_(metrics),
+      gauges_(gauges) {}
 
 GeneratedReport ReportGenerator::generate(const ReportPeriod& period) {
   std::lock_guard lock(mutex_);
@@ -111,6 +112,7 @@ GeneratedReport ReportGenerator::write(const ReportPeriod& period, std::vector<s
       policy_.remove_filtered(data->vms);
       if (data->vms.empty()) throw NoReportData("no VMs in the daily summary of " + period.label());
       report.rows = data->vms.size();
+      if (gauges_ && period.end() <= now) gauges_->update(period, data->vms);
       spec = build_daily_workbook(std::move(data), policy_, now);
       break;
     }
@@ -119,6 +121,7 @@ GeneratedReport ReportGenerator::write(const ReportPeriod& period, std::vector<s
       policy_.remove_filtered(monthly->vms);
       if (monthly->vms.empty()) throw NoReportData("no VMs in the monthly summary of " + period.label());
       report.rows = monthly->vms.size();
+      if (gauges_ && period.end() <= now) gauges_->update(period, monthly->vms);
       spec = build_monthly_workbook(monthly, policy_, now);
       break;
     }

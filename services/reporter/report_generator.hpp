@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "chargeback.hpp"
+#include "chargeback_gauges.hpp"
 #include "report_model.hpp"
 #include "reporter_metrics.hpp"
 #include "vctp/core/clock.hpp"
@@ -63,11 +64,11 @@ class ReportAnnouncer {
 /// generate() may be called from several threads (one report is written at a time).
 class ReportGenerator {
  public:
-  /// `catalog` and `announcer` may be null (nothing recorded / announced). All references must
-  /// outlive the generator.
+  /// `catalog`, `announcer` and `gauges` may be null (nothing recorded / announced / exported).
+  /// All references must outlive the generator.
   ReportGenerator(ReportSource& source, ReportCatalog* catalog, ReportAnnouncer* announcer,
                   std::filesystem::path reports_dir, ChargePolicy policy, const core::Clock& clock,
-                  ReporterMetrics& metrics);
+                  ReporterMetrics& metrics, ChargebackGauges* gauges = nullptr);
 
   /// Generates the report of `period`. Throws NoReportData, ReportWriteError, or what the
   /// source, catalog or announcer threw; every failure is counted in
@@ -91,6 +92,7 @@ class ReportGenerator {
   ChargePolicy policy_;
   const core::Clock& clock_;
   ReporterMetrics& metrics_;
+  ChargebackGauges* gauges_;
   std::mutex mutex_;
 };
 

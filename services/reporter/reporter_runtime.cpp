@@ -1,5 +1,6 @@
 #include "reporter_runtime.hpp"
 
+#include <atomic>
 #include <ostream>
 #include <thread>
 
@@ -15,12 +16,15 @@
 #include "vctp/core/clock.hpp"
 #include "vctp/core/logging.hpp"
 #include "vctp/store/database.hpp"
+#include "vctp/store/snapshot_registry.hpp"
 #include "xlsx_writer.hpp"
 
 namespace vctp::reporter {
 namespace {
 
 constexpr auto kWriteRetryDelay = std::chrono::seconds(60);
+/// How often the chargeback gauges look for a newer closed day or month than they show.
+constexpr auto kGaugesRefresh = std::chrono::minutes(5);
 
 std::size_t expected_vcenters(const core::Settings& s) { return s.vcenter_addresses.size(); }
 
@@ -115,9 +119,12 @@ struct ReporterRuntime::Parts {
         connection(c.settings, c.metrics, bus::ConnectionOptions{.name = "vctp-reporter"}),
         publisher(connection, "reporter"),
         announcer(publisher),
+        gauges(c.metrics, ChargePolicy::from_settings(c.settings)),
         generator(source, &catalog, &announcer, c.settings.reports_dir, ChargePolicy::from_settings(c.settings),
-                  clock, metrics),
-        service(c, metrics, &generator) {}
+                  clock, metrics, &gauges),
+        service(c, metrics, &generator) {
+    service::add_pipeline_checks(c.readiness, *db, connection, &nats_set_up);
+  }
 
   service::ServiceContext& context;
   ReporterMetrics metrics;
@@ -128,10 +135,13 @@ struct ReporterRuntime::Parts {
   bus::Connection connection;
   bus::EventPublisher publisher;
   BusReportAnnouncer announcer;
+  ChargebackGauges gauges;
   ReportGenerator generator;
   ReporterService service;
   std::vector<std::unique_ptr<bus::Consumer>> consumers;
+  std::atomic<bool> nats_set_up{false};  ///< the stream and the consumers exist
   std::thread bus_setup;
+  std::thread gauges_refresh;
 };
 
 namespace {
@@ -165,6 +175,28 @@ void start_consumers(ReporterRuntime::Parts& p) {
   for (auto& consumer : p.consumers) consumer->start(&p.context.stop);
 }
 
+/// Shows the latest closed day and month in the chargeback gauges when they show an older one (at
+/// start, and when another replica wrote the newer report).
+void refresh_gauges(ReporterRuntime::Parts& p) {
+  store::SnapshotRegistry registry(*p.db);
+  for (const auto kind : {ReportKind::kDaily, ReportKind::kMonthly}) {
+    store::SnapshotFilter filter;
+    filter.kind = kind == ReportKind::kDaily ? store::SnapshotKind::kDaily : store::SnapshotKind::kMonthly;
+    filter.status = store::SnapshotStatus::kOk;
+    filter.to = ReportPeriod::containing(kind, p.clock.now()).start();
+    filter.limit = 1;
+    const auto page = registry.list(filter);
+    if (page.records.empty()) continue;
+    const auto latest = ReportPeriod::containing(kind, page.records.front().period_start);
+    if (const auto shown = p.gauges.shown(kind); shown && !(shown->start() < latest.start())) continue;
+    try {
+      p.gauges.update(latest, kind == ReportKind::kDaily ? p.source.daily(latest).vms : p.source.monthly(latest).vms);
+    } catch (const NoReportData&) {
+      // An empty summary: nothing to show.
+    }
+  }
+}
+
 }  // namespace
 
 ReporterRuntime::ReporterRuntime(service::ServiceContext& context) : parts_(std::make_unique<Parts>(context)) {}
@@ -174,13 +206,22 @@ ReporterRuntime::~ReporterRuntime() { stop(); }
 void ReporterRuntime::start() {
   auto& p = *parts_;
   p.service.start();
+  p.gauges_refresh = std::thread([&p] {
+    do {
+      try {
+        refresh_gauges(p);
+      } catch (const std::exception& e) {
+        core::log_warn("cannot refresh the chargeback gauges; retrying later", {{"error", e.what()}});
+      }
+    } while (!p.context.stop.wait_for(kGaugesRefresh));
+  });
   // NATS may come up after us: set up the stream and consumers in the background, retrying, so
   // that start() returns at once and a stop is never held up.
   p.bus_setup = std::thread([&p] {
-    service::set_up_when_ready(
+    p.nats_set_up = service::set_up_when_ready(
         p.context.stop, "NATS",
         [&p] {
-          p.connection.ensure_stream(bus::StreamConfig{}, std::chrono::seconds(2));
+          p.connection.ensure_stream(bus::stream_config(p.context.settings), std::chrono::seconds(2));
           start_consumers(p);
           core::log_info("reporter consuming", {{"subjects", "vctp.snapshot.completed, vctp.aggregate.completed"}});
         },
@@ -192,6 +233,7 @@ void ReporterRuntime::stop() {
   if (!parts_) return;
   parts_->context.stop.request_stop();
   if (parts_->bus_setup.joinable()) parts_->bus_setup.join();
+  if (parts_->gauges_refresh.joinable()) parts_->gauges_refresh.join();
   for (auto& consumer : parts_->consumers) consumer->stop();
   parts_->service.stop();
 }

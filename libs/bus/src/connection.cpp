@@ -263,6 +263,12 @@ std::string Connection::connected_url() const {
 
 void Connection::drain() { impl_->drain(); }
 
+StreamConfig stream_config(const core::Settings& settings) {
+  StreamConfig config;
+  config.replicas = static_cast<int>(settings.nats_stream_replicas);
+  return config;
+}
+
 void Connection::remember_stream(const StreamConfig& config) {
   std::lock_guard lock(impl_->mutex);
   impl_->ensured_stream = config;

@@ -80,6 +80,7 @@ std::string check_port(std::int64_t v) {
 std::string check_non_negative(std::int64_t v) { return v >= 0 ? "" : "an integer >= 0"; }
 
 std::string check_positive(std::int64_t v) { return v > 0 ? "" : "an integer > 0"; }
+std::string check_stream_replicas(std::int64_t v) { return v >= 1 && v <= 5 ? "" : "an integer from 1 to 5"; }
 
 std::string check_snapshot_cadence(std::int64_t v) {
   return (v >= 60 && v <= 86400) ? "" : "a number of seconds between 60 and 86400";
@@ -172,6 +173,9 @@ const std::vector<SettingDeclaration>& setting_declarations() {
        &Settings::nats_creds_file},
       {{"nats_tls_ca", T::kString, "\"\"", "CA certificate (PEM) to verify a tls:// NATS server.", false},
        &Settings::nats_tls_ca},
+      {{"nats_stream_replicas", T::kInteger, "1",
+        "Replicas of the JetStream stream (3 on a 3-node NATS cluster; at most 5).", false},
+       &Settings::nats_stream_replicas, nullptr, check_stream_replicas},
       {{"collector_metrics_port", T::kInteger, "9101", "Port of the collector's /metrics.", false},
        &Settings::collector_metrics_port, nullptr, check_port},
       {{"aggregator_metrics_port", T::kInteger, "9102", "Port of the aggregator's /metrics.", false},

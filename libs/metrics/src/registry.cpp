@@ -1,7 +1,6 @@
 #include "vctp/metrics/registry.hpp"
 
 #include <prometheus/counter.h>
-#include <prometheus/exposer.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
@@ -75,6 +74,13 @@ Histogram Registry::histogram(const std::string& name, const std::string& help,
   return Histogram(&family.Add(labels, buckets));
 }
 
+void Registry::remove_gauge(const std::string& name, const Labels& labels) {
+  std::lock_guard lock(mutex_);
+  const auto it = families_->gauges.find(name);
+  if (it == families_->gauges.end() || !it->second->Has(labels)) return;
+  it->second->Remove(&it->second->Add(labels));
+}
+
 void Registry::declare_counter_family(const std::string& name, const std::string& help) {
   std::lock_guard lock(mutex_);
   family_of(families_->counters, *registry_, prometheus::BuildCounter(), name, help);
@@ -93,29 +99,6 @@ void Registry::declare_histogram_family(const std::string& name, const std::stri
 std::string Registry::serialize() const {
   const prometheus::TextSerializer serializer;
   return serializer.Serialize(registry_->Collect());
-}
-
-struct MetricsServer::Impl {
-  std::unique_ptr<prometheus::Exposer> exposer;
-};
-
-MetricsServer::MetricsServer(const Registry& registry, const std::string& bind_address, int port)
-    : impl_(std::make_unique<Impl>()) {
-  const std::string address = bind_address + ":" + std::to_string(port);
-  try {
-    impl_->exposer = std::make_unique<prometheus::Exposer>(address, 2);
-  } catch (const std::exception& e) {
-    throw std::runtime_error("cannot serve /metrics on " + address + ": " + e.what() +
-                             " (is another process using the port?)");
-  }
-  impl_->exposer->RegisterCollectable(registry.native());
-}
-
-MetricsServer::~MetricsServer() = default;
-
-int MetricsServer::port() const {
-  const auto ports = impl_->exposer->GetListeningPorts();
-  return ports.empty() ? 0 : ports.front();
 }
 
 }  // namespace vctp::metrics

@@ -47,8 +47,9 @@ class Database::Impl {
     std::unique_ptr<Connection> conn_;
   };
 
-  /// A connection, opening one (with the start-up retry policy) when none is idle.
-  Lease acquire();
+  /// A connection, opening one (with the start-up retry policy, unless `retry_connect` is
+  /// false) when none is idle.
+  Lease acquire(bool retry_connect = true);
   /// Opens a connection, retrying with backoff while the server is unreachable.
   std::unique_ptr<Connection> connect_with_retry();
   void give_back(std::unique_ptr<Connection> conn);

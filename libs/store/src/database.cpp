@@ -77,7 +77,7 @@ std::unique_ptr<Connection> Database::Impl::connect_with_retry() {
   }
 }
 
-Database::Impl::Lease Database::Impl::acquire() {
+Database::Impl::Lease Database::Impl::acquire(bool retry_connect) {
   std::unique_lock lock(mutex_);
   for (;;) {
     if (!idle_.empty()) {
@@ -89,7 +89,7 @@ Database::Impl::Lease Database::Impl::acquire() {
       ++open_;
       lock.unlock();
       try {
-        return Lease(*this, connect_with_retry());
+        return Lease(*this, retry_connect ? connect_with_retry() : connector_());
       } catch (...) {
         lock.lock();
         --open_;
@@ -166,6 +166,31 @@ int Database::schema_version() {
     return static_cast<int>(
         tx.query("SELECT COALESCE(MAX(version), 0) FROM schema_version")[0].get_int(0));
   });
+}
+
+void Database::ping() {
+  auto lease = impl_->acquire(false);
+  lease->query("SELECT 1", {});
+}
+
+std::optional<std::filesystem::path> sqlite_file_path(std::string_view driver, std::string_view url) {
+  if (driver != "sqlite" && driver != "sqlite3") return std::nullopt;
+  std::string path(url);
+  for (std::string_view scheme : {"sqlite3://", "sqlite://"}) {
+    if (path.rfind(scheme, 0) == 0) path = path.substr(scheme.size());
+  }
+  if (path == ":memory:") return std::nullopt;
+  if (path.rfind("file:", 0) == 0) {
+    if (path.find("mode=memory") != std::string::npos) return std::nullopt;
+    path = path.substr(5);
+    path = path.substr(0, path.find('?'));
+    if (path.rfind("//", 0) == 0) {  // file://host/path or file:///path
+      const auto slash = path.find('/', 2);
+      path = slash == std::string::npos ? "" : path.substr(slash);
+    }
+  }
+  if (path.empty()) return std::nullopt;
+  return std::filesystem::path(path);
 }
 
 std::unique_ptr<Database> open_database(std::string_view driver, std::string_view url,

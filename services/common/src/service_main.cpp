@@ -5,12 +5,15 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
 #include "vctp/core/logging.hpp"
 #include "vctp/core/settings_schema.hpp"
 #include "vctp/core/version.hpp"
+#include "vctp/service/health_server.hpp"
+#include "vctp/store/database.hpp"
 
 namespace vctp::service {
 namespace {
@@ -59,6 +62,26 @@ class StopWatchdog {
   bool done_ = false;
   std::thread thread_;
 };
+
+/// Creates the folders the service writes when they are missing: the SQLite database's and, for
+/// a service that writes reports, reports_dir. Returns what went wrong ("" when nothing did).
+std::string create_directories(const core::Settings& settings, const ServiceDefinition& def) {
+  std::vector<std::pair<std::string, std::filesystem::path>> dirs;
+  if (const auto file = store::sqlite_file_path(settings.database_driver, settings.database_url)) {
+    if (file->has_parent_path()) dirs.emplace_back("the folder of database_url", file->parent_path());
+  }
+  if (def.writes_reports) dirs.emplace_back("reports_dir", settings.reports_dir);
+  for (const auto& [what, dir] : dirs) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(dir, ec)) continue;
+    if (std::filesystem::create_directories(dir, ec); ec || !std::filesystem::is_directory(dir)) {
+      return "cannot create " + what + " " + dir.string() + ": " +
+             (ec ? ec.message() : std::string("it exists and is not a directory"));
+    }
+    core::log_info("created a missing directory", {{"setting", what}, {"path", dir.string()}});
+  }
+  return {};
+}
 
 }  // namespace
 
@@ -121,11 +144,18 @@ int run_service(int argc, char** argv, const ServiceDefinition& def) {
     return 0;
   }
 
+  if (const auto error = create_directories(settings, def); !error.empty()) {
+    core::log_error(error);
+    std::cerr << "vctp-" << def.name << ": " << error << "\n";
+    return kExitUsage;
+  }
+
   core::block_termination_signals();
   metrics::Registry registry;
   if (def.register_metrics) def.register_metrics(registry, settings);
   core::StopToken stop;
-  ServiceContext context{settings, registry, command_line, stop};
+  Readiness readiness;
+  ServiceContext context{settings, registry, command_line, stop, readiness};
 
   try {
     if (def.run_command) {
@@ -138,20 +168,22 @@ int run_service(int argc, char** argv, const ServiceDefinition& def) {
     }
     core::log_info("effective settings\n" + core::describe_settings(settings));
 
-    std::unique_ptr<metrics::MetricsServer> metrics_server;
+    std::unique_ptr<HealthServer> health_server;
     if (def.metrics_port) {
-      metrics_server = std::make_unique<metrics::MetricsServer>(
-          registry, "0.0.0.0", static_cast<int>(settings.*def.metrics_port));
-      core::log_info("serving metrics", {{"port", std::to_string(metrics_server->port())}});
+      health_server = std::make_unique<HealthServer>(registry, readiness, "0.0.0.0",
+                                                     static_cast<int>(settings.*def.metrics_port));
+      core::log_info("serving /metrics, /healthz and /readyz", {{"port", std::to_string(health_server->port())}});
     }
 
     auto service = def.make_service(context);
     service->start();
+    readiness.set_started(true);
     core::log_info("running");
     const int sig = core::wait_for_termination_signal();
     core::log_info("stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
     {
       StopWatchdog watchdog;
+      readiness.set_started(false);
       stop.request_stop();
       service->stop();
       service.reset();

@@ -79,7 +79,8 @@ void check_request_answered(store::Backend backend) {
   metrics::Registry registry;
   core::CommandLine command_line;
   core::StopToken stop;
-  service::ServiceContext context{settings, registry, command_line, stop};
+  service::Readiness readiness;
+  service::ServiceContext context{settings, registry, command_line, stop, readiness};
   aggregator::AggregatorService service(context);
   service.start();
 

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <csignal>
+#include <filesystem>
 
 #include "test_support.hpp"
 
@@ -134,4 +135,53 @@ TEST_CASE("services: each serves its seed metrics and stops cleanly on SIGTERM",
     REQUIRE(status.has_value());
     CHECK(*status == 0);
   }
+}
+
+TEST_CASE("services: the folders they write are created when missing, exit 2 when they cannot be", "[dirs]") {
+  TempDir dir;
+  const auto db_dir = dir / "data" / "nested";
+  const auto reports = dir / "reports" / "daily";
+  write_file(dir / "vctp.yml", "settings:\n  database_url: " + (db_dir / "db.sqlite3").string() +
+                                   "\n  reports_dir: " + reports.string() + "\n  nats_url: nats://127.0.0.1:1\n");
+  // A report of a day without data fails (1), but only after the folders were made.
+  const auto once = run("reporter", "-settings " + (dir / "vctp.yml").string() + " --once daily 2026-11-24");
+  INFO(once.output);
+  CHECK(once.status == 1);
+  CHECK(std::filesystem::is_directory(reports));
+  CHECK(std::filesystem::exists(db_dir / "db.sqlite3"));
+
+  // A file where a folder should be: nothing can create it.
+  write_file(dir / "blocker", "not a directory\n");
+  write_file(dir / "bad_db.yml", "settings:\n  database_url: " + (dir / "blocker" / "db.sqlite3").string() + "\n");
+  write_file(dir / "bad_reports.yml", "settings:\n  database_url: " + (dir / "db.sqlite3").string() +
+                                          "\n  reports_dir: " + (dir / "blocker" / "reports").string() + "\n");
+  for (const auto& service : kServices) {
+    INFO(service);
+    const auto bad_db = run(service, "-settings " + (dir / "bad_db.yml").string());
+    CHECK(bad_db.status == 2);
+    CHECK_THAT(bad_db.output, Catch::Contains("database_url") && Catch::Contains("blocker"));
+  }
+  const auto bad_reports = run("reporter", "-settings " + (dir / "bad_reports.yml").string() + " --once daily 2026-11-24");
+  CHECK(bad_reports.status == 2);
+  CHECK_THAT(bad_reports.output, Catch::Contains("reports_dir"));
+}
+
+TEST_CASE("services: /healthz and /readyz on the metrics port", "[health]") {
+  TempDir dir;
+  const int port = free_port();
+  // No NATS answers on port 1: alive, but not ready, saying why.
+  write_file(dir / "vctp.yml", "settings:\n  aggregator_metrics_port: " + std::to_string(port) +
+                                   "\n  database_url: " + (dir / "db.sqlite3").string() +
+                                   "\n  nats_url: nats://127.0.0.1:1\n");
+  ChildProcess child({binary("aggregator"), "-settings", (dir / "vctp.yml").string()}, dir / "log.txt");
+  const std::string base = "http://127.0.0.1:" + std::to_string(port);
+  const bool alive = eventually([&] { return http_get(base + "/healthz").find("\"ok\"") != std::string::npos; },
+                                std::chrono::seconds(20));
+  INFO(read_file(dir / "log.txt"));
+  REQUIRE(alive);
+  const auto ready = run_command("curl -s -w ' %{http_code}' " + base + "/readyz");
+  CHECK_THAT(ready.output, Catch::EndsWith(" 503") && Catch::Contains("\"nats\":\"unavailable") &&
+                               Catch::Contains("\"database\":\"ok\""));
+  child.signal(SIGTERM);
+  CHECK(child.wait_for_exit(std::chrono::seconds(10)) == std::optional<int>(0));
 }

@@ -84,6 +84,9 @@ struct StreamConfig {
   int replicas = 1;  ///< More only on a clustered JetStream.
 };
 
+/// The suite's stream as the settings configure it (nats_stream_replicas).
+StreamConfig stream_config(const core::Settings& settings);
+
 /// A durable pull consumer of one subject, shared by every replica of one service.
 struct ConsumerConfig {
   std::string stream = "VCTP";

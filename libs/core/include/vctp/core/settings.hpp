@@ -70,6 +70,7 @@ struct Settings {
   std::string nats_token;
   std::string nats_creds_file;
   std::string nats_tls_ca;
+  std::int64_t nats_stream_replicas = 1;
   std::int64_t collector_metrics_port = 0;
   std::int64_t aggregator_metrics_port = 0;
   std::int64_t reporter_metrics_port = 0;

@@ -72,6 +72,9 @@ class Registry {
   Histogram histogram(const std::string& name, const std::string& help,
                       const std::vector<double>& buckets = duration_buckets(), const Labels& labels = {});
 
+  /// Removes the gauge of that name and labels (a series that no longer exists); nothing when absent.
+  void remove_gauge(const std::string& name, const Labels& labels);
+
   /// Declares a labelled family without any child yet (its HELP and TYPE show at once).
   void declare_counter_family(const std::string& name, const std::string& help);
   void declare_gauge_family(const std::string& name, const std::string& help);
@@ -88,22 +91,6 @@ class Registry {
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<Families> families_;
   mutable std::mutex mutex_;
-};
-
-/// Serves a registry's /metrics over HTTP on bind_address:port (port 0 picks a free one).
-class MetricsServer {
- public:
-  MetricsServer(const Registry& registry, const std::string& bind_address, int port);
-  ~MetricsServer();
-  MetricsServer(const MetricsServer&) = delete;
-  MetricsServer& operator=(const MetricsServer&) = delete;
-
-  /// The port actually listened on.
-  int port() const;
-
- private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace vctp::metrics

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -126,6 +127,10 @@ class Database {
   /// The highest migration applied to this database (0 for a database never migrated).
   int schema_version();
 
+  /// Checks at once, without the retry policies, that the database answers a query (for a
+  /// readiness probe): throws StoreError when it does not.
+  void ping();
+
  private:
   template <typename F>
   auto run(F&& body, bool read_only) -> std::invoke_result_t<F&, Transaction&> {
@@ -146,6 +151,10 @@ class Database {
 /// "postgres" (`url` a postgres:// or postgresql:// DSN, or libpq key=value pairs). Applies
 /// the embedded migrations. Throws StoreError (message naming driver and host, password
 /// masked) when it cannot, SchemaTooNew when the database is newer than this binary.
+/// The file an SQLite `url` names (a path, or a `file:` URI's path), or nullopt for an in-memory
+/// database or another driver: the caller may create its folder before opening.
+std::optional<std::filesystem::path> sqlite_file_path(std::string_view driver, std::string_view url);
+
 std::unique_ptr<Database> open_database(std::string_view driver, std::string_view url,
                                         const OpenOptions& options = {});
 

@@ -12,15 +12,18 @@
 #include "vctp/core/settings.hpp"
 #include "vctp/core/shutdown.hpp"
 #include "vctp/metrics/registry.hpp"
+#include "vctp/service/readiness.hpp"
 
 namespace vctp::service {
 
-/// What a service is built from: its settings, its metrics, the command line and a stop token.
+/// What a service is built from: its settings, its metrics, the command line, a stop token,
+/// and the readiness checks its /readyz runs (the service adds one per part it depends on).
 struct ServiceContext {
   const core::Settings& settings;
   metrics::Registry& metrics;
   const core::CommandLine& command_line;
   core::StopToken& stop;
+  Readiness& readiness;
 };
 
 /// A long-running service: start() launches its work and returns; stop() finishes or abandons
@@ -37,8 +40,12 @@ struct ServiceDefinition {
   std::string name;         ///< "collector", "aggregator", "reporter", "gateway"
   std::string description;  ///< one line for --help
   std::string extra_usage;  ///< help text of the service's own options
-  /// The setting holding this service's metrics port, or nullptr when it serves /metrics itself.
+  /// The setting holding the port of this service's /metrics, /healthz and /readyz, or nullptr
+  /// when it serves them itself.
   std::int64_t core::Settings::*metrics_port = nullptr;
+  /// Whether the service writes reports_dir (created at start when missing, like the SQLite
+  /// database's folder for every service).
+  bool writes_reports = false;
   /// Validates the service's own options (command_line.rest); throws core::UsageError.
   std::function<void(const std::vector<std::string>&)> check_options;
   /// Registers the service's metrics so they read 0 before the first event (and before
