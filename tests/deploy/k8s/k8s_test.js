@@ -543,10 +543,6 @@ function checkOverlay(objects, overlay, report) {
       report(`StatefulSet/${name}: not the overlay's ${count} replicas`);
     }
   }
-  // One collector: two would snapshot the same vCenters; Recreate stops the old pod first.
-  const collector = find(objects, "Deployment", "vctp-collector");
-  if (collector && collector.spec?.replicas !== 1) report(`Deployment/vctp-collector: ${collector.spec?.replicas} replicas, not 1`);
-  if (collector && collector.spec?.strategy?.type !== "Recreate") report("Deployment/vctp-collector: strategy is not Recreate");
   for (const name of ["vctp-aggregator", "vctp-reporter"]) {
     const dep = find(objects, "Deployment", name);
     if (dep && !(dep.spec?.replicas >= 2)) report(`Deployment/${name}: ${dep.spec?.replicas} replicas in the example, not 2 or more`);
@@ -661,8 +657,6 @@ const negatives = [
    (o) => { firstContainer(o, "vctp-aggregator").image = "vctp:latest"; }],
   ["replicas other than the overlay's", /Deployment\/vctp-reporter: 1 replicas, not the overlay's 2/,
    (o) => { deployment(o, "vctp-reporter").spec.replicas = 1; }],
-  ["two collectors", /Deployment\/vctp-collector: 2 replicas, not 1/,
-   (o) => { deployment(o, "vctp-collector").spec.replicas = 2; }],
   ["a misspelt settings key", /settings: unknown key nats_stream_replica \(not in config\/vctp.yml\)/,
    (o) => { for (const cm of o.filter((x) => x.kind === "ConfigMap" && x.data?.["vctp.yml"])) {
               cm.data["vctp.yml"] = cm.data["vctp.yml"].replace("nats_stream_replicas:", "nats_stream_replica:"); } }],
