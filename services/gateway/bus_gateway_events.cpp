@@ -88,6 +88,19 @@ BusGatewayEvents::~BusGatewayEvents() = default;
 
 bool BusGatewayEvents::connected() { return impl_->connection.connected(); }
 
+void BusGatewayEvents::check_ready() {
+  if (!connected()) throw std::runtime_error("not connected to NATS");
+  try {
+    impl_->connection.stream_state(impl_->stream.name);
+  } catch (const bus::BusError&) {
+    try {
+      impl_->connection.ensure_stream(impl_->stream, std::chrono::seconds(2));
+    } catch (const bus::BusError& e) {
+      throw std::runtime_error(std::string("JetStream stream ") + impl_->stream.name + " not available: " + e.what());
+    }
+  }
+}
+
 void BusGatewayEvents::request_aggregate(const std::string& kind, const std::string& period,
                                          const std::string& request_id) {
   bus::AggregateRequested event;

@@ -22,6 +22,8 @@ class BusGatewayEvents final : public GatewayEvents {
   ~BusGatewayEvents() override;
 
   bool connected() override;
+  /// Connected, and JetStream holds the suite's stream (created here when it is missing).
+  void check_ready() override;
   void request_aggregate(const std::string& kind, const std::string& period,
                          const std::string& request_id) override;
   std::string request_snapshot(const std::optional<std::string>& vcenter) override;

@@ -287,9 +287,13 @@ http::Response GatewayApi::ready(http::Request&) {
     checks["database"] = std::string("unavailable: ") + e.what();
     ok = false;
   }
-  const bool nats = events_.connected();
-  checks["nats"] = nats ? "ok" : "unavailable: not connected";
-  ok = ok && nats;
+  try {
+    events_.check_ready();
+    checks["nats"] = "ok";
+  } catch (const std::exception& e) {
+    checks["nats"] = std::string("unavailable: ") + e.what();
+    ok = false;
+  }
   if (!ok) {
     return json_response(503, {{"error", "unavailable"}, {"detail", "not ready"}, {"checks", checks}});
   }

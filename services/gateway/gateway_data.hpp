@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -103,6 +104,11 @@ class GatewayEvents {
  public:
   virtual ~GatewayEvents() = default;
   virtual bool connected() = 0;
+  /// Throws, saying why, when requests cannot be published (for /readyz): by default when not
+  /// connected.
+  virtual void check_ready() {
+    if (!connected()) throw std::runtime_error("not connected to NATS");
+  }
   /// Publishes vctp.aggregate.requested; throws ApiError(kUnavailable) when it cannot.
   virtual void request_aggregate(const std::string& kind, const std::string& period,
                                  const std::string& request_id) = 0;
