@@ -13,7 +13,7 @@
 # deploy/packaging/stage.cmake, so that `cmake --install` into a prefix stays what it was.
 # Checked by the deploy.packages test (tests/deploy/packages).
 
-set(VCTP_PACKAGE_CONTACT "vctp maintainers <maintainers@users.noreply.r-seed-4d7d0d08.example>"
+set(VCTP_PACKAGE_CONTACT "vctp maintainers <vctp-maintainers@example.org>"
     CACHE STRING "Maintainer named in the DEB and RPM packages")
 set(vctp_packaging_dir ${PROJECT_SOURCE_DIR}/deploy/packaging)
 

@@ -1,6 +1,6 @@
 // vcsim: a vCenter simulator for vctp's tests, built on govmomi's simulator package.
 //
-// It serves the vim25 SDK (simulator.VPX()) on 127.0.0.1 and a small JSON control API on a
+// It serves the vim25 SDK (simulator.VPX()) on 127.0.0.1 (-host) and a small JSON control API on a
 // second port, so tests can change the inventory while they run and compare what the collector
 // retrieves with the simulator's own truth (GET /dump).
 //
@@ -54,6 +54,7 @@ import (
 	"os/signal"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -199,8 +200,9 @@ func main() {
 	useTLS := flag.Bool("tls", false, "serve the SDK over HTTPS with a self-signed certificate")
 	username := flag.String("username", "user", "the only user name accepted by Login")
 	password := flag.String("password", "pass", "its password")
-	port := flag.Int("port", 0, "SDK port on 127.0.0.1 (0 = a free one)")
-	controlPort := flag.Int("control-port", 0, "control API port on 127.0.0.1 (0 = a free one)")
+	host := flag.String("host", "127.0.0.1", "address the SDK and the control API listen on (0.0.0.0 in a container)")
+	port := flag.Int("port", 0, "SDK port on -host (0 = a free one)")
+	controlPort := flag.Int("control-port", 0, "control API port on -host (0 = a free one)")
 	urlFile := flag.String("url-file", "", "write the SDK URL (no credentials) to this file once serving")
 	controlFile := flag.String("control-url-file", "", "write the control API URL to this file once serving")
 	certFile := flag.String("cert-file", "", "with -tls, write the server's self-signed certificate (PEM) to this file")
@@ -236,7 +238,7 @@ func main() {
 	root.Self = simulator.Map.Get(vim25.ServiceInstance).(*simulator.ServiceInstance).Content.PropertyCollector
 	simulator.Map.Put(root)
 
-	m.Service.Listen = &url.URL{Host: fmt.Sprintf("127.0.0.1:%d", *port), User: url.UserPassword(*username, *password)}
+	m.Service.Listen = &url.URL{Host: net.JoinHostPort(*host, strconv.Itoa(*port)), User: url.UserPassword(*username, *password)}
 	if *useTLS {
 		cert, pemBytes, err := selfSignedCertificate()
 		if err != nil {
@@ -257,7 +259,7 @@ func main() {
 	}
 	a := &app{client: client, finder: find.NewFinder(client, false), front: front}
 
-	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", *controlPort))
+	ln, err := net.Listen("tcp", net.JoinHostPort(*host, strconv.Itoa(*controlPort)))
 	if err != nil {
 		log.Fatalf("control API: %v", err)
 	}
