@@ -68,9 +68,10 @@ wait_ready() {  # SECONDS: every service's /readyz 200 with database and nats ok
     sleep 1
   done
 }
-expect_not_ready_nats() {  # SECONDS: every service answers 503 naming NATS
+expect_not_ready_nats() {  # SECONDS SERVICE...: each answers 503 naming NATS
   local deadline=$(( $(date +%s) + $1 )) s code
-  for s in "${services[@]}"; do
+  shift
+  for s in "$@"; do
     while :; do
       code=$(readyz "$s")
       if [ "$code" = 503 ]; then
@@ -194,6 +195,7 @@ run)
       cd "$dir"
       umask "$mask"
       set -a
+      # shellcheck disable=SC1090
       [ -f "$env_file" ] && . "$env_file"
       set +a
       exec setpriv --reuid="$user" --regid="$group" --init-groups --no-new-privs $exec_start
@@ -207,7 +209,7 @@ run)
   for s in "${services[@]}"; do
     kill -0 "${pid[$s]}" 2>/dev/null || fail "vctp-$s exited without NATS"
   done
-  expect_not_ready_nats 30
+  expect_not_ready_nats 30 "${services[@]}"
   for s in collector aggregator reporter; do
     code=$(curl -sS --max-time 3 -o /dev/null -w '%{http_code}' "http://127.0.0.1:${port[$s]}/healthz" || true)
     [ "$code" = 200 ] || fail "vctp-$s /healthz answered $code without NATS"
@@ -349,7 +351,7 @@ systemd-run)
   }
   trap 'rc=$?; [ $rc -eq 0 ] || show_journal; exit $rc' EXIT
   # Debian's nats-server runs without JetStream: the services stay unready, saying so.
-  expect_not_ready_nats 30
+  expect_not_ready_nats 30 "${services[@]}"
   say "with Debian's nats-server as configured (no JetStream): every /readyz 503 naming nats"
   mkdir -p /var/lib/nats
   chown nats:nats /var/lib/nats

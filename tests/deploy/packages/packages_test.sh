@@ -184,6 +184,7 @@ log "binaries stripped in both; vctp.yml = config/vctp.yml with the installed pa
 . "$src/tests/deploy/lib/podman.sh"
 printf '[containers]\ndefault_ulimits = []\n\n[engine]\nruntime = "runc"\n' >"$tmp/containers.conf"
 export CONTAINERS_CONF=$tmp/containers.conf
+# shellcheck disable=SC2154
 timeout 600 bash -c ". '$src/tests/deploy/lib/podman.sh'; podman_base_image" || fail "no $vctp_base_image image"
 share=$tmp/share
 mkdir -p "$share/units"
