@@ -1,6 +1,7 @@
 #include "gateway_api.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <charconv>
 #include <fstream>
 #include <random>
@@ -280,20 +281,17 @@ http::Response GatewayApi::health(http::Request&) {
 http::Response GatewayApi::ready(http::Request&) {
   json checks = json::object();
   bool ok = true;
-  try {
-    data_.check_ready();
-    checks["database"] = "ok";
-  } catch (const std::exception& e) {
-    checks["database"] = std::string("unavailable: ") + e.what();
-    ok = false;
-  }
-  try {
-    events_.check_ready();
-    checks["nats"] = "ok";
-  } catch (const std::exception& e) {
-    checks["nats"] = std::string("unavailable: ") + e.what();
-    ok = false;
-  }
+  const auto check = [&](const char* name, const std::function<void()>& probe) {
+    try {
+      probe();
+      checks[name] = "ok";
+    } catch (const std::exception& e) {
+      checks[name] = std::string("unavailable: ") + e.what();
+      ok = false;
+    }
+  };
+  check("database", [this] { data_.check_ready(); });
+  check("nats", [this] { events_.check_ready(); });
   if (!ok) {
     return json_response(503, {{"error", "unavailable"}, {"detail", "not ready"}, {"checks", checks}});
   }
