@@ -1,9 +1,9 @@
 #include "gateway_api.hpp"
 
 #include <algorithm>
-#include <functional>
 #include <charconv>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <sstream>
 
