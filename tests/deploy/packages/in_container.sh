@@ -44,6 +44,15 @@ expect_perms() {  # PATH "MODE OWNER GROUP"
   got=$(perms "$1")
   [ "$got" = "$2" ] || fail "$1: mode/owner '$got', expected '$2'"
 }
+# What vctp-setup leaves, whichever package ran it: settings, secrets, certificate, state folders.
+expect_setup_perms() {
+  expect_perms /etc/dtms/vctp.yml "640 root vctp"
+  expect_perms /etc/default/vctp "600 root root"
+  expect_perms /etc/dtms/vctp.crt "644 root root"
+  expect_perms /etc/dtms/vctp.key "600 vctp vctp"
+  expect_perms /var/lib/vctp "750 vctp vctp"
+  expect_perms /var/lib/vctp/reports "750 vctp vctp"
+}
 expect_absent() { if [ -e "$1" ] || [ -L "$1" ]; then fail "$1 should not exist"; fi; }
 
 readyz_url() {
@@ -117,12 +126,7 @@ files)
   expect_perms /usr/share/vctp/web/app.js "644 root root"
   expect_perms /usr/lib/vctp/vctp-setup "755 root root"
   expect_perms /etc/dtms "755 root root"
-  expect_perms /etc/dtms/vctp.yml "640 root vctp"
-  expect_perms /etc/default/vctp "600 root root"
-  expect_perms /etc/dtms/vctp.crt "644 root root"
-  expect_perms /etc/dtms/vctp.key "600 vctp vctp"
-  expect_perms /var/lib/vctp "750 vctp vctp"
-  expect_perms /var/lib/vctp/reports "750 vctp vctp"
+  expect_setup_perms
   conffiles=$(dpkg-query -W -f='${Conffiles}\n' vctp | awk 'NF {print $1}' | sort | tr '\n' ' ')
   [ "$conffiles" = "/etc/default/vctp /etc/dtms/vctp.yml " ] || fail "conffiles: '$conffiles'"
 
@@ -309,12 +313,7 @@ rpm)
   IFS=: read -r _ _ uid _ _ home shell < <(getent passwd vctp) || fail "%pre made no user vctp"
   [ "$uid" -lt 1000 ] && [ "$home" = /var/lib/vctp ] && [ "$shell" = /sbin/nologin ] ||
     fail "%pre's user: uid $uid home $home shell $shell"
-  expect_perms /etc/dtms/vctp.yml "640 root vctp"
-  expect_perms /etc/default/vctp "600 root root"
-  expect_perms /etc/dtms/vctp.key "600 vctp vctp"
-  expect_perms /etc/dtms/vctp.crt "644 root root"
-  expect_perms /var/lib/vctp "750 vctp vctp"
-  expect_perms /var/lib/vctp/reports "750 vctp vctp"
+  expect_setup_perms
   expect_perms /usr/lib/systemd/system/vctp-collector.service "644 root root"
   verify=$(rpm -V --nodeps vctp 2>&1) || fail "rpm -V --nodeps vctp: $verify"
   [ -z "$verify" ] || fail "rpm -V --nodeps vctp: $verify"
