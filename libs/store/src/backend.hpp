@@ -71,6 +71,9 @@ class Database::Impl {
 };
 
 /// Backend entry points (sqlite_backend.cpp, postgres_backend.cpp).
+/// An SQLite database_url without its optional sqlite:// or sqlite3:// scheme.
+std::string strip_sqlite_scheme(std::string_view url);
+
 std::unique_ptr<Database::Impl> make_sqlite(std::string_view url, const OpenOptions& options);
 std::unique_ptr<Database::Impl> make_postgres(std::string_view url, const OpenOptions& options);
 

@@ -175,10 +175,7 @@ void Database::ping() {
 
 std::optional<std::filesystem::path> sqlite_file_path(std::string_view driver, std::string_view url) {
   if (driver != "sqlite" && driver != "sqlite3") return std::nullopt;
-  std::string path(url);
-  for (std::string_view scheme : {"sqlite3://", "sqlite://"}) {
-    if (path.rfind(scheme, 0) == 0) path = path.substr(scheme.size());
-  }
+  std::string path = strip_sqlite_scheme(url);
   if (path == ":memory:") return std::nullopt;
   if (path.rfind("file:", 0) == 0) {
     if (path.find("mode=memory") != std::string::npos) return std::nullopt;

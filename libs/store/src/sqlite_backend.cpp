@@ -320,11 +320,16 @@ std::unique_ptr<Connection> open_connection(const std::string& path, bool uri,
 
 }  // namespace
 
-std::unique_ptr<Database::Impl> make_sqlite(std::string_view url, const OpenOptions& options) {
+std::string strip_sqlite_scheme(std::string_view url) {
   std::string path(url);
   for (std::string_view scheme : {"sqlite3://", "sqlite://"}) {
     if (path.rfind(scheme, 0) == 0) path = path.substr(scheme.size());
   }
+  return path;
+}
+
+std::unique_ptr<Database::Impl> make_sqlite(std::string_view url, const OpenOptions& options) {
+  const std::string path = strip_sqlite_scheme(url);
   if (path.empty()) throw StoreError("sqlite: empty database path (set database_url)");
   const bool uri = path.rfind("file:", 0) == 0;
   const bool memory = path == ":memory:" || (uri && path.find("mode=memory") != std::string::npos);
