@@ -1,5 +1,6 @@
 #include "vctp/service/readiness.hpp"
 
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -9,27 +10,25 @@
 namespace vctp::service {
 
 void Readiness::add(std::string name, Check check) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   checks_.emplace_back(std::move(name), std::move(check));
 }
 
 void Readiness::set_started(bool started) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   started_ = started;
+  if (!started) checks_.clear();
 }
 
 Readiness::Report Readiness::evaluate() const {
-  std::vector<std::pair<std::string, Check>> checks;
-  bool started = false;
-  {
-    std::lock_guard lock(mutex_);
-    checks = checks_;
-    started = started_;
-  }
+  std::shared_lock lock(mutex_);
   Report report;
-  report.ready = started;
-  if (!started) report.reason = "the service is not running yet (starting or stopping)";
-  for (const auto& [name, check] : checks) {
+  if (!started_) {
+    report.reason = "the service is not running (starting or stopping)";
+    return report;
+  }
+  report.ready = true;
+  for (const auto& [name, check] : checks_) {
     try {
       check();
       report.checks.emplace_back(name, "ok");

@@ -2,7 +2,7 @@
 
 #include <atomic>
 #include <functional>
-#include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -17,7 +17,8 @@ namespace vctp::service {
 
 /// What a service's /readyz answers: the named checks of the parts it depends on (its
 /// database, its NATS connection). A check throws, with a message saying why, when its part
-/// does not work. Until the service has started, it is not ready whatever the checks say.
+/// does not work. Checks run only while the service is started: before, and once it is
+/// stopping (when the parts they use may be going away), it is not ready and runs none.
 class Readiness {
  public:
   using Check = std::function<void()>;
@@ -33,13 +34,14 @@ class Readiness {
 
   /// Adds a check (thread-safe; usually from a service's constructor).
   void add(std::string name, Check check);
-  /// Marks the service started (after Service::start() returned) or stopping.
+  /// Marks the service started (after Service::start() returned), or stopping: then it waits
+  /// for checks in progress and forgets every check, so none touches a part being destroyed.
   void set_started(bool started);
   /// Runs every check now.
   Report evaluate() const;
 
  private:
-  mutable std::mutex mutex_;
+  mutable std::shared_mutex mutex_;  ///< shared while checks run, exclusive to change them
   std::vector<std::pair<std::string, Check>> checks_;
   bool started_ = false;
 };
