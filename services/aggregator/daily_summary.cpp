@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "vctp/core/logging.hpp"
+#include "vctp/store/inventory.hpp"
 
 namespace vctp::aggregator {
 
@@ -12,11 +13,6 @@ constexpr std::string_view kRaw = "vctp_agg_raw";
 constexpr std::string_view kLife = "vctp_agg_life";
 constexpr std::string_view kVmPool = "vctp_agg_vm_pool";
 constexpr std::string_view kLast = "vctp_agg_last";
-
-/// VM lifecycle events that mark a creation in vCenter.
-constexpr std::string_view kCreationEvents =
-    "'VmCreatedEvent', 'VmClonedEvent', 'VmDeployedEvent', 'VmRegisteredEvent', "
-    "'VmDiscoveredEvent'";
 
 std::int64_t epoch_of(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
@@ -132,7 +128,7 @@ SummaryResult DailySummary::build(store::Transaction& tx, const Period& day) con
       sql.epoch("creation_time") + " AS created, " + sql.epoch("deletion_time") +
       " AS deleted FROM inventory) inv ON inv.vcenter_uuid = k.vcenter_uuid AND "
       "inv.instance_uuid = k.instance_uuid LEFT JOIN (SELECT vcenter_uuid, instance_uuid, "
-      "MIN(CASE WHEN event_type IN (" + std::string(kCreationEvents) + ") THEN " +
+      "MIN(CASE WHEN event_type IN (" + store::creation_event_types_sql(sql.dialect()) + ") THEN " +
       sql.epoch("created_time") + " END) AS created, MAX(CASE WHEN event_type = "
       "'VmRemovedEvent' THEN " + sql.epoch("created_time") + " END) AS deleted FROM vm_events "
       "WHERE instance_uuid IS NOT NULL GROUP BY vcenter_uuid, instance_uuid) ev ON "

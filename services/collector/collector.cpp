@@ -39,17 +39,6 @@ bool is_connect_failure(const vsphere::VsphereError& e) {
   }
 }
 
-const std::vector<std::string>& creation_event_types() {
-  static const std::vector<std::string> kTypes = {"VmCreatedEvent", "VmClonedEvent", "VmDeployedEvent",
-                                                  "VmRegisteredEvent"};
-  return kTypes;
-}
-
-bool creates_vm(const std::string& type) {
-  const auto& types = creation_event_types();
-  return std::find(types.begin(), types.end(), type) != types.end();
-}
-
 }  // namespace
 
 Collector::Collector(const core::Settings& settings, std::string vcenter_password, store::Database& db,
@@ -208,7 +197,7 @@ void Collector::store_inventory(const vsphere::Inventory& inventory, TimePoint s
     // Events read before their VM was first seen (a poll every minute, a refresh every fifteen)
     // get its instance UUID now, so the aggregator can use them.
     if (store::resolve_event_instance_uuids(tx, inventory.vcenter_uuid) > 0) {
-      store::apply_creation_events(tx, inventory.vcenter_uuid, creation_event_types());
+      store::apply_creation_events(tx, inventory.vcenter_uuid);
     }
   });
 }
@@ -275,7 +264,7 @@ std::int64_t Collector::poll_events_of(Endpoint& endpoint) {
       if (const auto it = uuid_of_vm.find(e.vm_id); it != uuid_of_vm.end()) row.instance_uuid = it->second;
       if (row.instance_uuid && e.type == "VmRemovedEvent") {
         store::mark_vm_deleted(tx, vcenter_uuid, *row.instance_uuid, e.created_time);
-      } else if (row.instance_uuid && creates_vm(e.type)) {
+      } else if (row.instance_uuid && store::is_creation_event(e.type)) {
         tx.execute(
             "UPDATE inventory SET creation_time = " + std::string(tx.dialect().timestamp_param(1)) +
                 " WHERE vcenter_uuid = $2 AND instance_uuid = $3 AND creation_time IS NULL",

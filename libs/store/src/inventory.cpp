@@ -1,5 +1,7 @@
 #include "vctp/store/inventory.hpp"
 
+#include <algorithm>
+
 namespace vctp::store {
 
 namespace {
@@ -108,6 +110,26 @@ std::int64_t resolve_event_instance_uuids(Transaction& tx, const std::string& vc
                         kSameVm + " ORDER BY i.last_seen DESC LIMIT 1) WHERE vcenter_uuid = $1 AND "
                         "instance_uuid IS NULL AND EXISTS (SELECT 1 " + kSameVm + ")",
                     {vcenter_uuid});
+}
+
+const std::vector<std::string>& creation_event_types() {
+  static const std::vector<std::string> kTypes = {"VmCreatedEvent", "VmClonedEvent", "VmDeployedEvent",
+                                                  "VmRegisteredEvent", "VmDiscoveredEvent"};
+  return kTypes;
+}
+
+bool is_creation_event(std::string_view event_type) {
+  const auto& types = creation_event_types();
+  return std::find(types.begin(), types.end(), event_type) != types.end();
+}
+
+std::string creation_event_types_sql(const Dialect& dialect) {
+  std::string out;
+  for (const auto& type : creation_event_types()) {
+    if (!out.empty()) out += ", ";
+    out += dialect.quote_literal(type);
+  }
+  return out;
 }
 
 std::int64_t apply_creation_events(Transaction& tx, const std::string& vcenter_uuid,

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "vctp/store/database.hpp"
@@ -70,10 +71,19 @@ std::int64_t insert_vm_events(Transaction& tx, const std::vector<VmEvent>& event
 /// (the one seen last, should a moref have been reused); returns how many it resolved.
 std::int64_t resolve_event_instance_uuids(Transaction& tx, const std::string& vcenter_uuid);
 
+/// The vm_events types that mark a VM's creation in vCenter (VmCreatedEvent, VmClonedEvent, ...):
+/// the one list that the collector (a VM's creation_time when config.createDate is missing) and
+/// the summaries (a VM's lifetime) go by.
+const std::vector<std::string>& creation_event_types();
+/// Whether `event_type` is one of creation_event_types().
+bool is_creation_event(std::string_view event_type);
+/// creation_event_types() as SQL literals for an IN (...) list: 'VmCreatedEvent', ...
+std::string creation_event_types_sql(const Dialect& dialect);
+
 /// Sets the creation_time of a vCenter's VMs that have none to the time of their earliest
-/// event of one of `creation_types` (VmCreatedEvent, VmClonedEvent, ...); returns how many.
+/// event of one of `creation_types`; returns how many.
 std::int64_t apply_creation_events(Transaction& tx, const std::string& vcenter_uuid,
-                                   const std::vector<std::string>& creation_types);
+                                   const std::vector<std::string>& creation_types = creation_event_types());
 
 /// Where the event reader of a vCenter stopped (a row of `event_checkpoints`).
 struct EventCheckpoint {
