@@ -74,7 +74,7 @@ std::string check_sdk_url(const std::string& v) {
 }
 
 std::string check_port(std::int64_t v) {
-  return (v >= 1 && v <= 65535) ? "" : "a TCP port between 1 and 65535";
+  return (v >= 0 && v <= 65535) ? "" : "a TCP port between 1 and 65535 (0: any free port, logged when bound)";
 }
 
 std::string check_non_negative(std::int64_t v) { return v >= 0 ? "" : "an integer >= 0"; }
@@ -107,7 +107,7 @@ const std::vector<SettingDeclaration>& setting_declarations() {
        &Settings::database_url, check_not_empty},
       {{"bind_ip", T::kString, "0.0.0.0", "Address the gateway listens on.", false},
        &Settings::bind_ip, check_ip},
-      {{"bind_port", T::kInteger, "9443", "Port of the gateway (REST API, web UI and its /metrics).", false},
+      {{"bind_port", T::kInteger, "9443", "Port of the gateway (REST API, web UI and its /metrics); 0 binds any free port and logs it.", false},
        &Settings::bind_port, nullptr, check_port},
       {{"bind_disable_tls", T::kBool, "false", "Serve plain HTTP instead of HTTPS.", false},
        &Settings::bind_disable_tls},
@@ -176,11 +176,11 @@ const std::vector<SettingDeclaration>& setting_declarations() {
       {{"nats_stream_replicas", T::kInteger, "1",
         "Replicas of the JetStream stream (3 on a 3-node NATS cluster; at most 5).", false},
        &Settings::nats_stream_replicas, nullptr, check_stream_replicas},
-      {{"collector_metrics_port", T::kInteger, "9101", "Port of the collector's /metrics.", false},
+      {{"collector_metrics_port", T::kInteger, "9101", "Port of the collector's /metrics, /healthz and /readyz; 0 binds any free port and logs it.", false},
        &Settings::collector_metrics_port, nullptr, check_port},
-      {{"aggregator_metrics_port", T::kInteger, "9102", "Port of the aggregator's /metrics.", false},
+      {{"aggregator_metrics_port", T::kInteger, "9102", "Port of the aggregator's /metrics, /healthz and /readyz; 0 binds any free port and logs it.", false},
        &Settings::aggregator_metrics_port, nullptr, check_port},
-      {{"reporter_metrics_port", T::kInteger, "9103", "Port of the reporter's /metrics.", false},
+      {{"reporter_metrics_port", T::kInteger, "9103", "Port of the reporter's /metrics, /healthz and /readyz; 0 binds any free port and logs it.", false},
        &Settings::reporter_metrics_port, nullptr, check_port},
       {{"api_tokens", T::kStringList, "[]",
         "SHA-256 hashes (hex) of the gateway's bearer tokens (vctp-gateway --hash-token).", true},
