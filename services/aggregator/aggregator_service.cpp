@@ -26,24 +26,22 @@ int catch_up_days(const core::Settings& settings) {
 
 }  // namespace
 
-void check_options(const std::vector<std::string>& rest) {
-  if (rest.empty()) return;
+AggregatorOptions parse_options(const std::vector<std::string>& rest) {
+  if (rest.empty()) return {};
   if (rest.front() != "--once") throw core::UsageError("unknown option '" + rest.front() + "'");
   if (rest.size() != 3 || (rest[1] != "daily" && rest[1] != "monthly")) {
     throw core::UsageError("--once takes a kind and a period: --once daily 2026-11-24 or "
                            "--once monthly 2026-11");
   }
+  return {AggregatorOptions::Once{rest[1] == "daily" ? SummaryKind::kDaily : SummaryKind::kMonthly, rest[2]}};
 }
 
-std::optional<int> run_once(service::ServiceContext& context) {
-  const auto& rest = context.command_line.rest;
-  if (rest.empty() || rest.front() != "--once") return std::nullopt;
-  const auto kind = rest[1] == "daily" ? SummaryKind::kDaily : SummaryKind::kMonthly;
-  const core::SystemClock clock;
-  AggregatorMetrics metrics(context.metrics);
-  auto db = store::open_database(context.settings.database_driver, context.settings.database_url);
-  Aggregator aggregator(*db, clock, ChargebackRules::from_settings(context.settings), metrics);
-  const auto out = aggregator.run(kind, rest[2]);
+std::optional<int> run_once(service::CommandContext& context, const AggregatorOptions& options,
+                            AggregatorMetrics& metrics) {
+  if (!options.once) return std::nullopt;
+  const auto kind = options.once->kind;
+  Aggregator aggregator(context.db(), context.clock, ChargebackRules::from_settings(context.settings), metrics);
+  const auto out = aggregator.run(kind, options.once->period);
   if (!out.ok) {
     std::cerr << "vctp-aggregator: " << to_string(kind) << " summary of '" << out.period
               << "' failed: " << out.error << "\n";
@@ -53,19 +51,15 @@ std::optional<int> run_once(service::ServiceContext& context) {
   return 0;
 }
 
-AggregatorService::AggregatorService(service::ServiceContext& context)
-    : context_(context), metrics_(context.metrics) {
+AggregatorService::AggregatorService(service::ServiceContext& context, AggregatorMetrics& metrics)
+    : context_(context), clock_(context.clock), metrics_(metrics) {
   const auto& settings = context_.settings;
   // Validate the cron before anything starts: a bad one is a settings error.
   core::CronExpression::parse(settings.snapshot_cleanup_cron);
-  db_ = store::open_database(settings.database_driver, settings.database_url);
-  aggregator_ = std::make_unique<Aggregator>(*db_, clock_, ChargebackRules::from_settings(settings),
+  aggregator_ = std::make_unique<Aggregator>(context_.db, clock_, ChargebackRules::from_settings(settings),
                                              metrics_);
-  bus::ConnectionOptions options;
-  options.name = "vctp-aggregator";
-  bus_ = std::make_unique<bus::Connection>(settings, context_.metrics, options);
-  publisher_ = std::make_unique<bus::EventPublisher>(*bus_, std::string(kService));
-  service::add_pipeline_checks(context_.readiness, *db_, *bus_, &nats_set_up_);
+  publisher_ = std::make_unique<bus::EventPublisher>(context_.nats, std::string(kService));
+  service::add_pipeline_checks(context_.readiness, context_.db, context_.nats, &nats_set_up_);
 }
 
 AggregatorService::~AggregatorService() { stop(); }
@@ -78,13 +72,13 @@ void AggregatorService::start() {
   });
   threads_.emplace_back([this] { schedule_loop(); });
   core::log_info("aggregator started",
-                 {{"database", db_->location()},
+                 {{"database", context_.db.location()},
                   {"aggregate_seconds", std::to_string(context_.settings.vcenter_inventory_aggregate_seconds)},
                   {"cleanup_cron", context_.settings.snapshot_cleanup_cron}});
 }
 
 void AggregatorService::start_consumers() {
-  bus_->ensure_stream(bus::stream_config(context_.settings), std::chrono::seconds(2));
+  context_.nats.ensure_stream(bus::stream_config(context_.settings), std::chrono::seconds(2));
   bus::ConsumerOptions options;
   options.batch = 1;
   options.threads = 1;
@@ -95,7 +89,7 @@ void AggregatorService::start_consumers() {
   completed.ack_wait = std::chrono::minutes(2);
   completed.max_deliver = 5;
   consumers_.push_back(std::make_unique<bus::Consumer>(
-      *bus_, completed,
+      context_.nats, completed,
       bus::event_handler<bus::SnapshotCompleted>(
           [this](const bus::SnapshotCompleted& e, const bus::Message&) { return on_snapshot_completed(e); }),
       context_.metrics, options));
@@ -106,7 +100,7 @@ void AggregatorService::start_consumers() {
   requested.ack_wait = std::chrono::minutes(2);
   requested.max_deliver = 5;
   consumers_.push_back(std::make_unique<bus::Consumer>(
-      *bus_, requested, [this](const bus::Message& m) { return on_aggregate_requested(m); },
+      context_.nats, requested, [this](const bus::Message& m) { return on_aggregate_requested(m); },
       context_.metrics, options));
 
   for (auto& c : consumers_) c->start(&context_.stop);
@@ -198,7 +192,7 @@ void AggregatorService::schedule_loop() {
     }
     if (now >= next_cleanup) {
       try {
-        run_retention(*db_, clock_, settings);
+        run_retention(context_.db, clock_, settings);
       } catch (const std::exception& e) {
         core::log_warn("retention cleanup failed", {{"error", e.what()}});
       }

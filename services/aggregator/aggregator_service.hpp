@@ -17,19 +17,31 @@
 
 namespace vctp::aggregator {
 
-/// Validates the aggregator's own options: nothing, or `--once daily|monthly PERIOD`.
-void check_options(const std::vector<std::string>& rest);
+/// The aggregator's own options.
+struct AggregatorOptions {
+  /// `--once daily 2026-11-24` / `--once monthly 2026-11`: the summary to build, then exit.
+  struct Once {
+    SummaryKind kind;
+    std::string period;
+  };
+  std::optional<Once> once;
+};
+
+/// Parses the aggregator's own options: nothing, or `--once daily|monthly PERIOD`; throws
+/// core::UsageError.
+AggregatorOptions parse_options(const std::vector<std::string>& rest);
 
 /// `--once daily 2026-11-24` / `--once monthly 2026-11`: builds one summary and returns the exit
 /// code (0 built, 1 failed), or nullopt when --once was not given.
-std::optional<int> run_once(service::ServiceContext& context);
+std::optional<int> run_once(service::CommandContext& context, const AggregatorOptions& options,
+                            AggregatorMetrics& metrics);
 
 /// The aggregator: closes days and months on vctp.snapshot.completed, answers
 /// vctp.aggregate.requested, catches up on missing summaries every
 /// vcenter_inventory_aggregate_seconds and runs the retention cleanup on snapshot_cleanup_cron.
 class AggregatorService final : public service::Service {
  public:
-  explicit AggregatorService(service::ServiceContext& context);
+  AggregatorService(service::ServiceContext& context, AggregatorMetrics& metrics);
   ~AggregatorService() override;
   void start() override;
   void stop() override;
@@ -44,11 +56,9 @@ class AggregatorService final : public service::Service {
   void start_consumers();
 
   service::ServiceContext& context_;
-  core::SystemClock clock_;
-  AggregatorMetrics metrics_;
-  std::unique_ptr<store::Database> db_;
+  const core::Clock& clock_;
+  AggregatorMetrics& metrics_;
   std::unique_ptr<Aggregator> aggregator_;
-  std::unique_ptr<bus::Connection> bus_;
   std::unique_ptr<bus::EventPublisher> publisher_;
   std::vector<std::unique_ptr<bus::Consumer>> consumers_;
   std::atomic<bool> nats_set_up_{false};  ///< the stream and the consumers exist

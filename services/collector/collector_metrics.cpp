@@ -13,6 +13,10 @@ CollectorMetrics::CollectorMetrics(metrics::Registry& r)
       snapshot_last_unix(r.gauge("vctp_hourly_snapshot_last_unix", "Unix time of the last successful hourly snapshot.")),
       snapshot_last_rows(r.gauge("vctp_hourly_snapshot_last_rows", "VM rows written by the last successful hourly snapshot.")) {}
 
+CollectorMetrics::CollectorMetrics(metrics::Registry& r, const core::Settings& settings) : CollectorMetrics(r) {
+  for (const auto& url : settings.vcenter_addresses) add_vcenter(vcenter_metric_label(url));
+}
+
 metrics::Counter CollectorMetrics::connect_failures(const std::string& vcenter) {
   return registry.counter("vctp_vcenter_connect_failures_total",
                           "Failed connections or logins to a vCenter.", {{"vcenter", vcenter}});

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "vctp/core/settings.hpp"
 #include "vctp/metrics/registry.hpp"
 
 namespace vctp::collector {
@@ -13,6 +14,8 @@ std::string vcenter_metric_label(const std::string& sdk_url);
 /// The collector's metrics; per-vCenter ones are created for every configured vCenter at start.
 struct CollectorMetrics {
   explicit CollectorMetrics(metrics::Registry& registry);
+  /// With the per-vCenter series of every vCenter in vcenter_addresses.
+  CollectorMetrics(metrics::Registry& registry, const core::Settings& settings);
 
   /// Creates the per-vCenter series for `vcenter` (reading 0 until it is first snapshotted).
   void add_vcenter(const std::string& vcenter);

@@ -15,10 +15,6 @@ namespace {
 
 constexpr std::string_view kService = "collector";
 
-std::unique_ptr<store::Database> open_store(const core::Settings& settings) {
-  return store::open_database(settings.database_driver, settings.database_url);
-}
-
 bus::SnapshotCompleted completed_event(const SnapshotOutcome& outcome) {
   bus::SnapshotCompleted event;
   event.kind = bus::PeriodKind::kHourly;
@@ -41,33 +37,35 @@ TimePoint next_tick(TimePoint now, std::int64_t seconds) {
 
 }  // namespace
 
-void check_options(const std::vector<std::string>& options) {
+CollectorOptions parse_options(const std::vector<std::string>& options) {
+  CollectorOptions parsed;
   for (std::size_t i = 0; i < options.size(); ++i) {
-    if (options[i] == "--once") continue;
+    if (options[i] == "--once") {
+      parsed.once = true;
+      continue;
+    }
     if (options[i] == "--at") {
       if (i + 1 >= options.size()) throw core::UsageError("--at needs a time such as 2026-11-24T13:00:00Z");
-      if (!core::parse_iso8601(options[++i])) {
+      parsed.at = core::parse_iso8601(options[++i]);
+      if (!parsed.at) {
         throw core::UsageError("--at: '" + options[i] + "' is not an ISO 8601 time such as 2026-11-24T13:00:00Z");
       }
       continue;
     }
     throw core::UsageError("unknown option '" + options[i] + "'");
   }
-  const bool once = std::find(options.begin(), options.end(), "--once") != options.end();
-  if (!once && !options.empty()) throw core::UsageError("--at goes with --once");
+  if (!parsed.once && parsed.at) throw core::UsageError("--at goes with --once");
+  return parsed;
 }
 
-CollectorService::CollectorService(service::ServiceContext& context)
-    : context_(context), metrics_(context.metrics) {
+CollectorService::CollectorService(service::ServiceContext& context, CollectorMetrics& metrics)
+    : context_(context), clock_(context.clock), metrics_(metrics) {
   const auto& settings = context_.settings;
-  db_ = open_store(settings);
   collector_ = std::make_unique<Collector>(
-      settings, resolve_vcenter_password(settings, context_.command_line.settings_path), *db_, metrics_, clock_);
-  bus::ConnectionOptions options;
-  options.name = "vctp-collector";
-  bus_ = std::make_unique<bus::Connection>(settings, context_.metrics, options);
-  publisher_ = std::make_unique<bus::EventPublisher>(*bus_, std::string(kService));
-  service::add_pipeline_checks(context_.readiness, *db_, *bus_, &nats_set_up_);
+      settings, resolve_vcenter_password(settings, context_.command_line.settings_path), context_.db, metrics_,
+      clock_);
+  publisher_ = std::make_unique<bus::EventPublisher>(context_.nats, std::string(kService));
+  service::add_pipeline_checks(context_.readiness, context_.db, context_.nats, &nats_set_up_);
 }
 
 CollectorService::~CollectorService() { stop(); }
@@ -91,7 +89,7 @@ void CollectorService::start() {
 }
 
 void CollectorService::start_consumer() {
-  bus_->ensure_stream(bus::stream_config(context_.settings), std::chrono::seconds(2));
+  context_.nats.ensure_stream(bus::stream_config(context_.settings), std::chrono::seconds(2));
   bus::ConsumerConfig config;
   config.durable = bus::durable_name(kService, bus::SnapshotRequested::kSubject);
   config.filter_subject = std::string(bus::SnapshotRequested::kSubject);
@@ -105,7 +103,7 @@ void CollectorService::start_consumer() {
   const auto limit = static_cast<int>(context_.settings.hourly_snapshot_concurrency);
   options.threads = std::max(1, limit > 0 ? std::min(limit, vcenters) : vcenters);
   consumer_ = std::make_unique<bus::Consumer>(
-      *bus_, config,
+      context_.nats, config,
       bus::event_handler<bus::SnapshotRequested>([this](const bus::SnapshotRequested& request, const bus::Message&) {
         const auto cadence = std::chrono::seconds(context_.settings.vcenter_inventory_snapshot_seconds);
         if (clock_.now() - request.envelope.time > cadence) {
@@ -185,18 +183,13 @@ void CollectorService::poll_events() {
 
 void CollectorService::refresh_inventory() { collector_->refresh_inventory(); }
 
-int run_once(service::ServiceContext& context) {
-  const auto& options = context.command_line.rest;
-  TimePoint at = std::chrono::system_clock::now();
-  for (std::size_t i = 0; i + 1 < options.size(); ++i) {
-    if (options[i] == "--at") at = *core::parse_iso8601(options[i + 1]);
-  }
-  core::SystemClock clock;
-  CollectorMetrics metrics(context.metrics);
-  auto db = open_store(context.settings);
+std::optional<int> run_once(service::CommandContext& context, const CollectorOptions& options,
+                            CollectorMetrics& metrics) {
+  if (!options.once) return std::nullopt;
+  const TimePoint at = options.at.value_or(context.clock.now());
   Collector collector(context.settings,
-                      resolve_vcenter_password(context.settings, context.command_line.settings_path), *db, metrics,
-                      clock);
+                      resolve_vcenter_password(context.settings, context.command_line.settings_path), context.db(),
+                      metrics, context.clock);
   if (collector.vcenters().empty()) {
     core::log_error("no vCenter to snapshot: vcenter_addresses is empty");
     return 1;
@@ -204,19 +197,8 @@ int run_once(service::ServiceContext& context) {
 
   // Publishing is best effort here: a backfill must work without NATS, and the aggregator's
   // catch-up finds the tables through the registry anyway.
-  std::unique_ptr<bus::Connection> connection;
   std::unique_ptr<bus::EventPublisher> publisher;
-  try {
-    bus::ConnectionOptions bus_options;
-    bus_options.name = "vctp-collector-once";
-    bus_options.retry_on_failed_connect = false;
-    connection = std::make_unique<bus::Connection>(context.settings, context.metrics, bus_options);
-    connection->ensure_stream(bus::stream_config(context.settings), std::chrono::seconds(5));
-    publisher = std::make_unique<bus::EventPublisher>(*connection, std::string(kService));
-  } catch (const std::exception& e) {
-    core::log_warn("NATS is not reachable: snapshots are written but not announced", {{"error", e.what()}});
-    connection.reset();
-  }
+  if (auto* nats = context.nats()) publisher = std::make_unique<bus::EventPublisher>(*nats, std::string(kService));
 
   collector.poll_events();
   const auto outcomes = collector.snapshot_all(at, [&](const SnapshotOutcome& outcome) {

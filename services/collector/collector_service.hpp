@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -23,7 +24,7 @@ namespace vctp::collector {
 /// vctp.snapshot.requested that takes the snapshots, and the event and inventory pollers.
 class CollectorService final : public service::Service {
  public:
-  explicit CollectorService(service::ServiceContext& context);
+  CollectorService(service::ServiceContext& context, CollectorMetrics& metrics);
   ~CollectorService() override;
   void start() override;
   void stop() override;
@@ -38,23 +39,28 @@ class CollectorService final : public service::Service {
   void announce(const SnapshotOutcome& outcome);
 
   service::ServiceContext& context_;
-  core::SystemClock clock_;
-  CollectorMetrics metrics_;
-  std::unique_ptr<store::Database> db_;
+  const core::Clock& clock_;
+  CollectorMetrics& metrics_;
   std::unique_ptr<Collector> collector_;
-  std::unique_ptr<bus::Connection> bus_;
   std::unique_ptr<bus::EventPublisher> publisher_;
   std::unique_ptr<bus::Consumer> consumer_;
   std::atomic<bool> nats_set_up_{false};  ///< the stream and the consumer exist
   std::vector<std::thread> threads_;
 };
 
+/// The collector's own options.
+struct CollectorOptions {
+  bool once = false;               ///< --once: one snapshot of every vCenter, then exit
+  std::optional<TimePoint> at;     ///< --at TIME: label that snapshot with the hour of TIME
+};
+
+/// Parses the collector's own options (--once, --at TIME); throws core::UsageError.
+CollectorOptions parse_options(const std::vector<std::string>& options);
+
 /// Runs `vctp-collector --once [--at TIME]`: one snapshot of every vCenter labelled with the hour
 /// of TIME (default now); publishes the outcomes when NATS answers. Returns 0 when every vCenter
-/// succeeded, 1 otherwise.
-int run_once(service::ServiceContext& context);
-
-/// Validates the collector's own options (--once, --at TIME).
-void check_options(const std::vector<std::string>& options);
+/// succeeded, 1 otherwise; nullopt without --once.
+std::optional<int> run_once(service::CommandContext& context, const CollectorOptions& options,
+                            CollectorMetrics& metrics);
 
 }  // namespace vctp::collector

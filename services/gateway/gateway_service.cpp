@@ -13,7 +13,6 @@
 #include "vctp/core/command_line.hpp"
 #include "vctp/core/logging.hpp"
 #include "vctp/http/server.hpp"
-#include "vctp/store/database.hpp"
 
 namespace vctp::gateway {
 
@@ -23,21 +22,21 @@ const char* const kGatewayUsage =
     "  --hash-token [TOKEN] print the SHA-256 hash of TOKEN (or of the first line of stdin) for\n"
     "                       api_tokens, and exit\n";
 
-void check_gateway_options(const std::vector<std::string>& rest) {
+GatewayOptions parse_gateway_options(const std::vector<std::string>& rest) {
+  GatewayOptions options;
   for (std::size_t i = 0; i < rest.size(); ++i) {
     if (rest[i] == "--web-root") {
       if (i + 1 >= rest.size()) throw core::UsageError("--web-root needs a directory");
-      ++i;
+      options.web_root = rest[++i];
       continue;
     }
     throw core::UsageError("unknown option '" + rest[i] + "'");
   }
+  return options;
 }
 
-std::filesystem::path find_web_root(const std::vector<std::string>& rest) {
-  for (std::size_t i = 0; i + 1 < rest.size(); ++i) {
-    if (rest[i] == "--web-root") return rest[i + 1];
-  }
+std::filesystem::path find_web_root(const GatewayOptions& options) {
+  if (options.web_root) return *options.web_root;
   std::array<char, 4096> exe{};
   const ssize_t n = ::readlink("/proc/self/exe", exe.data(), exe.size() - 1);
   if (n > 0) {
@@ -50,17 +49,15 @@ std::filesystem::path find_web_root(const std::vector<std::string>& rest) {
 }
 
 struct GatewayService::Parts {
-  std::unique_ptr<store::Database> db;
-  std::unique_ptr<bus::Connection> connection;
   RequestTracker tracker;
   std::unique_ptr<StoreGatewayData> data;
   std::unique_ptr<BusGatewayEvents> events;
-  core::SystemClock clock;
   std::unique_ptr<GatewayApi> api;
   std::unique_ptr<http::Server> server;
 };
 
-GatewayService::GatewayService(service::ServiceContext& context) : context_(context) {}
+GatewayService::GatewayService(service::ServiceContext& context, const GatewayOptions& options)
+    : context_(context), options_(options) {}
 
 GatewayService::~GatewayService() { stop(); }
 
@@ -80,24 +77,19 @@ void GatewayService::start() {
     http::ensure_certificate(server_options.tls_cert_file, server_options.tls_key_file, s.bind_ip);
   }
 
-  p.db = store::open_database(s.database_driver, s.database_url);
-  bus::ConnectionOptions bus_options;
-  bus_options.name = "vctp-gateway";
-  bus_options.drain_timeout = std::chrono::milliseconds(1000);
-  p.connection = std::make_unique<bus::Connection>(s, context_.metrics, bus_options);
-  p.data = std::make_unique<StoreGatewayData>(*p.db);
-  p.events = std::make_unique<BusGatewayEvents>(*p.connection, p.tracker, bus::stream_config(s));
+  p.data = std::make_unique<StoreGatewayData>(context_.db);
+  p.events = std::make_unique<BusGatewayEvents>(context_.nats, p.tracker, bus::stream_config(s));
 
   ApiOptions api_options;
   api_options.token_hashes = s.api_tokens;
   api_options.auth_reads = s.api_auth_reads;
   api_options.reports_dir = s.reports_dir;
-  api_options.web_root = find_web_root(context_.command_line.rest);
+  api_options.web_root = find_web_root(options_);
   api_options.openapi_yaml = openapi_document();
   // A waiting aggregation request holds a handler thread: leave half of them for everything else,
   // so health checks and reads answer while requests wait.
   api_options.max_concurrent_waits = std::max(1, server_options.handler_threads / 2);
-  p.api = std::make_unique<GatewayApi>(*p.data, *p.events, p.tracker, context_.metrics, p.clock, api_options);
+  p.api = std::make_unique<GatewayApi>(*p.data, *p.events, p.tracker, context_.metrics, context_.clock, api_options);
   if (p.api->auth().size() == 0) {
     core::log_warn("api_tokens is empty: every state-changing request will be refused (403)");
   }
@@ -120,8 +112,6 @@ void GatewayService::stop() {
   p.api.reset();
   p.events.reset();
   p.data.reset();
-  p.connection.reset();
-  p.db.reset();
   parts_.reset();
 }
 

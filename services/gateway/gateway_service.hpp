@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,9 +13,14 @@ namespace vctp::gateway {
 
 /// The gateway: REST API, web UI and /metrics on bind_ip:bind_port (HTTPS unless
 /// bind_disable_tls), over the database and NATS.
+/// The gateway's own options.
+struct GatewayOptions {
+  std::optional<std::filesystem::path> web_root;  ///< --web-root DIR
+};
+
 class GatewayService final : public service::Service {
  public:
-  explicit GatewayService(service::ServiceContext& context);
+  GatewayService(service::ServiceContext& context, const GatewayOptions& options);
   ~GatewayService() override;
   void start() override;
   void stop() override;
@@ -22,15 +28,16 @@ class GatewayService final : public service::Service {
  private:
   struct Parts;
   service::ServiceContext& context_;
+  GatewayOptions options_;
   std::unique_ptr<Parts> parts_;
 };
 
-/// The gateway's own options: `--web-root DIR`. Throws core::UsageError for anything else.
-void check_gateway_options(const std::vector<std::string>& rest);
+/// Parses the gateway's own options: `--web-root DIR`. Throws core::UsageError for anything else.
+GatewayOptions parse_gateway_options(const std::vector<std::string>& rest);
 
 /// Where the web UI's files are: --web-root, else share/vctp/web next to the binary's prefix,
 /// else the source tree's services/gateway/web (a build that is not installed).
-std::filesystem::path find_web_root(const std::vector<std::string>& rest);
+std::filesystem::path find_web_root(const GatewayOptions& options);
 
 /// The OpenAPI document, embedded at build time from proto/openapi.yaml.
 const std::string& openapi_document();

@@ -1,5 +1,7 @@
 #include "reporter_metrics.hpp"
 
+#include "chargeback_gauges.hpp"
+
 namespace vctp::reporter {
 namespace {
 
@@ -32,6 +34,7 @@ ReporterMetrics::ReporterMetrics(metrics::Registry& r)
       last_success_{last_success_gauge(r, ReportKind::kHourly), last_success_gauge(r, ReportKind::kDaily),
                     last_success_gauge(r, ReportKind::kMonthly)} {
   r.declare_counter_family(kFailuresName, kFailuresHelp);
+  ChargebackGauges::declare(r);  // the chargeback_* families read before the first closed period
 }
 
 metrics::Counter& ReporterMetrics::generated(ReportKind kind) { return generated_[static_cast<int>(kind)]; }

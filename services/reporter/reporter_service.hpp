@@ -1,34 +1,36 @@
 #pragma once
 
-#include <chrono>
+#include <iosfwd>
 #include <memory>
-#include <thread>
+#include <optional>
 
-#include "report_generator.hpp"
 #include "reporter_metrics.hpp"
+#include "reporter_options.hpp"
 #include "vctp/service/service_main.hpp"
 
 namespace vctp::reporter {
 
-/// The running reporter: keeps vctp_reports_available true (recounting reports_dir every
-/// `recount_interval`, so removals show) and generates reports when events ask for them.
+/// `vctp-reporter --once KIND PERIOD`: writes one report, records it, announces it when NATS
+/// answers (a warning otherwise) and returns the exit code: 0 when written, 1 with a clear
+/// message on `err` otherwise; nullopt without --once.
+std::optional<int> run_once(service::CommandContext& context, const std::optional<OnceRequest>& once,
+                            ReporterMetrics& metrics, std::ostream& out, std::ostream& err);
+
+/// The reporter as a service: consumers of vctp.snapshot.completed and vctp.aggregate.completed
+/// (set up in the background while NATS is not there), the report generator and publisher of
+/// vctp.report.generated, the chargeback gauges (refreshed from the registry at start and every
+/// few minutes) and vctp_reports_available (reports_dir recounted every 10 s, so removals show).
 class ReporterService final : public service::Service {
  public:
-  /// `generator` may be null when there is no data source (then only the count is kept).
-  ReporterService(service::ServiceContext& context, ReporterMetrics& metrics, ReportGenerator* generator,
-                  std::chrono::milliseconds recount_interval = std::chrono::seconds(10));
+  ReporterService(service::ServiceContext& context, ReporterMetrics& metrics);
   ~ReporterService() override;
   void start() override;
   void stop() override;
 
- private:
-  void recount_loop();
+  struct Parts;
 
-  service::ServiceContext& context_;
-  ReporterMetrics& metrics_;
-  ReportGenerator* generator_;
-  std::chrono::milliseconds recount_interval_;
-  std::thread recount_thread_;
+ private:
+  std::unique_ptr<Parts> parts_;
 };
 
 }  // namespace vctp::reporter

@@ -80,8 +80,12 @@ void check_request_answered(store::Backend backend) {
   core::CommandLine command_line;
   core::StopToken stop;
   service::Readiness readiness;
-  service::ServiceContext context{settings, registry, command_line, stop, readiness};
-  aggregator::AggregatorService service(context);
+  const core::SystemClock clock;
+  const auto db = tdb.open();
+  bus::Connection nats(settings, registry);
+  aggregator::AggregatorMetrics metrics(registry);
+  service::ServiceContext context{settings, registry, command_line, stop, readiness, clock, *db, nats};
+  aggregator::AggregatorService service(context, metrics);
   service.start();
 
   metrics::Registry client_metrics;

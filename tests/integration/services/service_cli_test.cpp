@@ -82,7 +82,7 @@ TEST_CASE("services: VCTP_<KEY> overrides reach --check-settings", "[cli]") {
                                   (source_dir() / "config" / "vctp.yml").string());
   CHECK(result.status == 0);
   CHECK_THAT(result.output, Catch::Contains("bind_port: 7443"));
-  CHECK(run_command("VCTP_BIND_PORT=0 " + binary("gateway") + " --check-settings -settings " +
+  CHECK(run_command("VCTP_BIND_PORT=70000 " + binary("gateway") + " --check-settings -settings " +
                     (source_dir() / "config" / "vctp.yml").string())
             .status == 2);
 }
