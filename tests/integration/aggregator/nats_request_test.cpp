@@ -157,9 +157,9 @@ void check_request_answered(store::Backend backend) {
   CHECK((*closed)["status"] == "ok");
   CHECK((*closed)["rows"] == 1);
 
-  auto db = tdb.open();
-  CHECK(db->query("SELECT COUNT(*) FROM summary_daily_20261124")[0].get_int(0) == 9);
-  CHECK(db->query("SELECT COUNT(*) FROM snapshot_registry WHERE table_name = 'summary_daily_20261124'")[0].get_int(0) == 1);
+  auto check_db = tdb.open();
+  CHECK(check_db->query("SELECT COUNT(*) FROM summary_daily_20261124")[0].get_int(0) == 9);
+  CHECK(check_db->query("SELECT COUNT(*) FROM snapshot_registry WHERE table_name = 'summary_daily_20261124'")[0].get_int(0) == 1);
   const auto text = registry.serialize();
   // At least the malformed request failed (the shared stream may hold older requests too).
   CHECK(text.find("vctp_daily_aggregations_failed_total ") != std::string::npos);
