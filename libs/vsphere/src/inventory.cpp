@@ -42,7 +42,7 @@ const std::vector<PropertySpec>& inventory_property_specs() {
 
 const std::vector<std::string>& lifecycle_event_types() {
   static const std::vector<std::string> kTypes = {
-      "VmCreatedEvent",    "VmClonedEvent",    "VmDeployedEvent",   "VmRegisteredEvent",
+      "VmCreatedEvent",    "VmClonedEvent",    "VmDeployedEvent",   "VmRegisteredEvent", "VmDiscoveredEvent",
       "VmRemovedEvent",    "VmPoweredOnEvent", "VmPoweredOffEvent", "VmSuspendedEvent"};
   return kTypes;
 }

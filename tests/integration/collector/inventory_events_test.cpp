@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <map>
 #include <optional>
 
@@ -7,6 +8,7 @@
 #include "vctp/core/time_format.hpp"
 #include "vctp/store/database.hpp"
 #include "vctp/store/inventory.hpp"
+#include "vctp/vsphere/events.hpp"
 
 using namespace vctp;
 
@@ -68,4 +70,13 @@ TEST_CASE("collector store: events stored before their VM was seen get its insta
   CHECK(created.at("inst-1") == at("2026-11-24T10:05:00Z"));
   CHECK_FALSE(created.at("inst-2"));  // its only event names another instance UUID
   CHECK_FALSE(created.at("inst-old"));
+}
+
+TEST_CASE("collector: every creation event the store goes by is asked of vCenter", "[collector]") {
+  const auto& asked = vsphere::lifecycle_event_types();
+  for (const auto& type : store::creation_event_types()) {
+    INFO(type);
+    CHECK(std::find(asked.begin(), asked.end(), type) != asked.end());
+  }
+  CHECK(std::find(asked.begin(), asked.end(), "VmDiscoveredEvent") != asked.end());
 }
