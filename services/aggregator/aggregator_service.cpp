@@ -9,6 +9,7 @@
 #include "vctp/core/cron.hpp"
 #include "vctp/core/logging.hpp"
 #include "vctp/core/time_format.hpp"
+#include "vctp/service/consumers.hpp"
 
 namespace vctp::aggregator {
 
@@ -30,8 +31,9 @@ AggregatorOptions parse_options(const std::vector<std::string>& rest) {
   if (rest.empty()) return {};
   if (rest.front() != "--once") throw core::UsageError("unknown option '" + rest.front() + "'");
   if (rest.size() != 3 || (rest[1] != "daily" && rest[1] != "monthly")) {
-    throw core::UsageError("--once takes a kind and a period: --once daily 2026-11-24 or "
-                           "--once monthly 2026-11");
+    throw core::UsageError(
+        "--once takes a kind and a period: --once daily 2026-11-24 or "
+        "--once monthly 2026-11");
   }
   return {AggregatorOptions::Once{rest[1] == "daily" ? SummaryKind::kDaily : SummaryKind::kMonthly, rest[2]}};
 }
@@ -43,8 +45,8 @@ std::optional<int> run_once(service::CommandContext& context, const AggregatorOp
   Aggregator aggregator(context.db(), context.clock, ChargebackRules::from_settings(context.settings), metrics);
   const auto out = aggregator.run(kind, options.once->period);
   if (!out.ok) {
-    std::cerr << "vctp-aggregator: " << to_string(kind) << " summary of '" << out.period
-              << "' failed: " << out.error << "\n";
+    std::cerr << "vctp-aggregator: " << to_string(kind) << " summary of '" << out.period << "' failed: " << out.error
+              << "\n";
     return 1;
   }
   std::cout << out.table << ": " << out.rows << " rows in " << out.duration.count() << " ms\n";
@@ -56,8 +58,7 @@ AggregatorService::AggregatorService(service::ServiceContext& context, Aggregato
   const auto& settings = context_.settings;
   // Validate the cron before anything starts: a bad one is a settings error.
   core::CronExpression::parse(settings.snapshot_cleanup_cron);
-  aggregator_ = std::make_unique<Aggregator>(context_.db, clock_, ChargebackRules::from_settings(settings),
-                                             metrics_);
+  aggregator_ = std::make_unique<Aggregator>(context_.db, clock_, ChargebackRules::from_settings(settings), metrics_);
   publisher_ = std::make_unique<bus::EventPublisher>(context_.nats, std::string(kService));
   service::add_pipeline_checks(context_.readiness, context_.db, context_.nats, &nats_set_up_);
 }
@@ -83,25 +84,18 @@ void AggregatorService::start_consumers() {
   options.batch = 1;
   options.threads = 1;
 
-  bus::ConsumerConfig completed;
-  completed.durable = bus::durable_name(kService, bus::SnapshotCompleted::kSubject);
-  completed.filter_subject = std::string(bus::SnapshotCompleted::kSubject);
-  completed.ack_wait = std::chrono::minutes(2);
-  completed.max_deliver = 5;
+  // A summary can take a while: two minutes before redelivery, five tries.
+  bus::ConsumerConfig slow;
+  slow.ack_wait = std::chrono::minutes(2);
+  slow.max_deliver = 5;
   consumers_.push_back(std::make_unique<bus::Consumer>(
-      context_.nats, completed,
+      context_.nats, service::durable_consumer(kService, bus::SnapshotCompleted::kSubject, slow),
       bus::event_handler<bus::SnapshotCompleted>(
           [this](const bus::SnapshotCompleted& e, const bus::Message&) { return on_snapshot_completed(e); }),
       context_.metrics, options));
-
-  bus::ConsumerConfig requested;
-  requested.durable = bus::durable_name(kService, bus::AggregateRequested::kSubject);
-  requested.filter_subject = std::string(bus::AggregateRequested::kSubject);
-  requested.ack_wait = std::chrono::minutes(2);
-  requested.max_deliver = 5;
   consumers_.push_back(std::make_unique<bus::Consumer>(
-      context_.nats, requested, [this](const bus::Message& m) { return on_aggregate_requested(m); },
-      context_.metrics, options));
+      context_.nats, service::durable_consumer(kService, bus::AggregateRequested::kSubject, slow),
+      [this](const bus::Message& m) { return on_aggregate_requested(m); }, context_.metrics, options));
 
   for (auto& c : consumers_) c->start(&context_.stop);
   core::log_info("aggregator consuming", {{"subjects", "vctp.snapshot.completed, vctp.aggregate.requested"}});
@@ -154,21 +148,18 @@ bus::HandlerResult AggregatorService::on_aggregate_requested(const bus::Message&
   return bus::HandlerResult::ack();
 }
 
-void AggregatorService::announce(const AggregationOutcome& outcome,
-                                 const std::optional<std::string>& request_id) {
+void AggregatorService::announce(const AggregationOutcome& outcome, const std::optional<std::string>& request_id) {
   // Daily summaries a monthly run built on the way are news of their own (their reports).
   for (const auto& day : outcome.days_built) announce(day, std::nullopt);
   try {
     auto event = completed_event(outcome, request_id);
     publisher_->publish(event);
     if (outcome.ok) {
-      auto snapshot = summary_snapshot_event(
-          outcome, Period::parse(outcome.kind, outcome.period));
+      auto snapshot = summary_snapshot_event(outcome, Period::parse(outcome.kind, outcome.period));
       publisher_->publish(snapshot);
     }
   } catch (const std::exception& e) {
-    core::log_warn("could not publish an aggregation event",
-                   {{"period", outcome.period}, {"error", e.what()}});
+    core::log_warn("could not publish an aggregation event", {{"period", outcome.period}, {"error", e.what()}});
   }
 }
 

@@ -8,6 +8,7 @@
 #include "vctp/bus/events.hpp"
 #include "vctp/core/logging.hpp"
 #include "vctp/core/time_format.hpp"
+#include "vctp/service/consumers.hpp"
 #include "vctp/store/database.hpp"
 
 namespace vctp::collector {
@@ -62,8 +63,7 @@ CollectorService::CollectorService(service::ServiceContext& context, CollectorMe
     : context_(context), clock_(context.clock), metrics_(metrics) {
   const auto& settings = context_.settings;
   collector_ = std::make_unique<Collector>(
-      settings, resolve_vcenter_password(settings, context_.command_line.settings_path), context_.db, metrics_,
-      clock_);
+      settings, resolve_vcenter_password(settings, context_.command_line.settings_path), context_.db, metrics_, clock_);
   publisher_ = std::make_unique<bus::EventPublisher>(context_.nats, std::string(kService));
   service::add_pipeline_checks(context_.readiness, context_.db, context_.nats, &nats_set_up_);
 }
@@ -82,17 +82,16 @@ void CollectorService::start() {
         [this] { poll_loop(context_.settings.vcenter_event_polling_seconds, &CollectorService::poll_events); });
   }
   if (context_.settings.vcenter_inventory_polling_seconds > 0) {
-    threads_.emplace_back(
-        [this] { poll_loop(context_.settings.vcenter_inventory_polling_seconds, &CollectorService::refresh_inventory); });
+    threads_.emplace_back([this] {
+      poll_loop(context_.settings.vcenter_inventory_polling_seconds, &CollectorService::refresh_inventory);
+    });
   }
   core::log_info("collector started", {{"vcenters", std::to_string(collector_->vcenters().size())}});
 }
 
 void CollectorService::start_consumer() {
   context_.nats.ensure_stream(bus::stream_config(context_.settings), std::chrono::seconds(2));
-  bus::ConsumerConfig config;
-  config.durable = bus::durable_name(kService, bus::SnapshotRequested::kSubject);
-  config.filter_subject = std::string(bus::SnapshotRequested::kSubject);
+  auto config = service::durable_consumer(kService, bus::SnapshotRequested::kSubject);
   config.ack_wait = std::chrono::minutes(2);
   config.max_deliver = 3;
   bus::ConsumerOptions options;
@@ -117,8 +116,8 @@ void CollectorService::start_consumer() {
             return bus::HandlerResult::invalid("unknown vCenter '" + *request.vcenter + "'");
           }
         }
-        collector_->snapshot_all(request.envelope.time, [this](const SnapshotOutcome& o) { announce(o); },
-                                 request.vcenter);
+        collector_->snapshot_all(
+            request.envelope.time, [this](const SnapshotOutcome& o) { announce(o); }, request.vcenter);
         return bus::HandlerResult::ack();
       }),
       context_.metrics, options);
@@ -157,13 +156,16 @@ void CollectorService::schedule_loop() {
         // Better a snapshot taken twice (writes replace) than an hour lost.
         core::log_error("cannot publish the scheduled snapshot job; taking it here",
                         {{"vcenter", vcenter}, {"error", e.what()}});
-        collector_->snapshot_all(tick, [this](const SnapshotOutcome& o) {
-          try {
-            announce(o);
-          } catch (const std::exception& err) {
-            core::log_error("cannot announce the snapshot", {{"vcenter", o.vcenter}, {"error", err.what()}});
-          }
-        }, vcenter);
+        collector_->snapshot_all(
+            tick,
+            [this](const SnapshotOutcome& o) {
+              try {
+                announce(o);
+              } catch (const std::exception& err) {
+                core::log_error("cannot announce the snapshot", {{"vcenter", o.vcenter}, {"error", err.what()}});
+              }
+            },
+            vcenter);
       }
     }
   }
@@ -187,9 +189,8 @@ std::optional<int> run_once(service::CommandContext& context, const CollectorOpt
                             CollectorMetrics& metrics) {
   if (!options.once) return std::nullopt;
   const TimePoint at = options.at.value_or(context.clock.now());
-  Collector collector(context.settings,
-                      resolve_vcenter_password(context.settings, context.command_line.settings_path), context.db(),
-                      metrics, context.clock);
+  Collector collector(context.settings, resolve_vcenter_password(context.settings, context.command_line.settings_path),
+                      context.db(), metrics, context.clock);
   if (collector.vcenters().empty()) {
     core::log_error("no vCenter to snapshot: vcenter_addresses is empty");
     return 1;

@@ -14,6 +14,7 @@
 #include "vctp/bus/events.hpp"
 #include "vctp/core/clock.hpp"
 #include "vctp/core/logging.hpp"
+#include "vctp/service/consumers.hpp"
 #include "vctp/store/snapshot_registry.hpp"
 #include "xlsx_writer.hpp"
 
@@ -79,8 +80,8 @@ std::optional<int> run_once(service::CommandContext& context, const std::optiona
       bus_announcer = std::make_unique<BusReportAnnouncer>(*publisher);
     }
     BestEffortAnnouncer announcer(bus_announcer.get());
-    ReportGenerator generator(source, &catalog, &announcer, settings.reports_dir,
-                              ChargePolicy::from_settings(settings), context.clock, metrics);
+    ReportGenerator generator(source, &catalog, &announcer, settings.reports_dir, ChargePolicy::from_settings(settings),
+                              context.clock, metrics);
     const GeneratedReport report = generator.generate(period);
     out << (std::filesystem::path(settings.reports_dir) / report.file_name).string() << "\n";
     for (const auto& file : report.companion_files) {
@@ -91,8 +92,8 @@ std::optional<int> run_once(service::CommandContext& context, const std::optiona
     err << "vctp-reporter: no " << to_string(period.kind()) << " report for " << period.label() << ": " << e.what()
         << "\n";
   } catch (const ReportWriteError& e) {
-    err << "vctp-reporter: cannot write the " << to_string(period.kind()) << " report for " << period.label()
-        << ": " << e.what() << "\n";
+    err << "vctp-reporter: cannot write the " << to_string(period.kind()) << " report for " << period.label() << ": "
+        << e.what() << "\n";
   } catch (const std::exception& e) {
     err << "vctp-reporter: the " << to_string(period.kind()) << " report for " << period.label()
         << " failed: " << e.what() << "\n";
@@ -135,22 +136,16 @@ void start_consumers(ReporterService::Parts& p) {
   bus::ConsumerOptions options;
   options.batch = 1;  // reports are long jobs: one at a time
 
-  bus::ConsumerConfig snapshots;
-  snapshots.durable = bus::durable_name("reporter", bus::SnapshotCompleted::kSubject);
-  snapshots.filter_subject = std::string(bus::SnapshotCompleted::kSubject);
   p.consumers.push_back(std::make_unique<bus::Consumer>(
-      p.context.nats, snapshots,
+      p.context.nats, service::durable_consumer("reporter", bus::SnapshotCompleted::kSubject),
       bus::event_handler<bus::SnapshotCompleted>([&p](const bus::SnapshotCompleted& e, const bus::Message&) {
         return handle_request(p.generator, report_for_snapshot(std::string(bus::to_string(e.kind)), e.period_start,
                                                                std::string(bus::to_string(e.status))));
       }),
       p.context.metrics, options));
 
-  bus::ConsumerConfig aggregates;
-  aggregates.durable = bus::durable_name("reporter", bus::AggregateCompleted::kSubject);
-  aggregates.filter_subject = std::string(bus::AggregateCompleted::kSubject);
   p.consumers.push_back(std::make_unique<bus::Consumer>(
-      p.context.nats, aggregates,
+      p.context.nats, service::durable_consumer("reporter", bus::AggregateCompleted::kSubject),
       bus::event_handler<bus::AggregateCompleted>([&p](const bus::AggregateCompleted& e, const bus::Message&) {
         return handle_request(p.generator, report_for_aggregate(std::string(bus::to_string(e.kind)), e.period,
                                                                 std::string(bus::to_string(e.status))));
