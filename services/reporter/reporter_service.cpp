@@ -132,26 +132,27 @@ struct ReporterService::Parts {
 
 namespace {
 
-void start_consumers(ReporterService::Parts& p) {
+/// Adds the reporter's consumer of `Event`, which asks for the report that `request_of` names.
+template <typename Event, typename RequestOf>
+void add_consumer(ReporterService::Parts& p, RequestOf request_of) {
   bus::ConsumerOptions options;
   options.batch = 1;  // reports are long jobs: one at a time
+  p.consumers.push_back(
+      std::make_unique<bus::Consumer>(p.context.nats, service::durable_consumer("reporter", Event::kSubject),
+                                      bus::event_handler<Event>([&p, request_of](const Event& e, const bus::Message&) {
+                                        return handle_request(p.generator, request_of(e));
+                                      }),
+                                      p.context.metrics, options));
+}
 
-  p.consumers.push_back(std::make_unique<bus::Consumer>(
-      p.context.nats, service::durable_consumer("reporter", bus::SnapshotCompleted::kSubject),
-      bus::event_handler<bus::SnapshotCompleted>([&p](const bus::SnapshotCompleted& e, const bus::Message&) {
-        return handle_request(p.generator, report_for_snapshot(std::string(bus::to_string(e.kind)), e.period_start,
-                                                               std::string(bus::to_string(e.status))));
-      }),
-      p.context.metrics, options));
-
-  p.consumers.push_back(std::make_unique<bus::Consumer>(
-      p.context.nats, service::durable_consumer("reporter", bus::AggregateCompleted::kSubject),
-      bus::event_handler<bus::AggregateCompleted>([&p](const bus::AggregateCompleted& e, const bus::Message&) {
-        return handle_request(p.generator, report_for_aggregate(std::string(bus::to_string(e.kind)), e.period,
-                                                                std::string(bus::to_string(e.status))));
-      }),
-      p.context.metrics, options));
-
+void start_consumers(ReporterService::Parts& p) {
+  add_consumer<bus::SnapshotCompleted>(p, [](const bus::SnapshotCompleted& e) {
+    return report_for_snapshot(std::string(bus::to_string(e.kind)), e.period_start,
+                               std::string(bus::to_string(e.status)));
+  });
+  add_consumer<bus::AggregateCompleted>(p, [](const bus::AggregateCompleted& e) {
+    return report_for_aggregate(std::string(bus::to_string(e.kind)), e.period, std::string(bus::to_string(e.status)));
+  });
   for (auto& consumer : p.consumers) consumer->start(&p.context.stop);
 }
 
