@@ -9,7 +9,6 @@
 #include "vctp/core/cron.hpp"
 #include "vctp/core/logging.hpp"
 #include "vctp/core/time_format.hpp"
-#include "vctp/service/consumers.hpp"
 
 namespace vctp::aggregator {
 
@@ -54,23 +53,18 @@ std::optional<int> run_once(service::CommandContext& context, const AggregatorOp
 }
 
 AggregatorService::AggregatorService(service::ServiceContext& context, AggregatorMetrics& metrics)
-    : context_(context), clock_(context.clock), metrics_(metrics) {
+    : context_(context), clock_(context.clock), metrics_(metrics), bus_setup_(context) {
   const auto& settings = context_.settings;
   // Validate the cron before anything starts: a bad one is a settings error.
   core::CronExpression::parse(settings.snapshot_cleanup_cron);
   aggregator_ = std::make_unique<Aggregator>(context_.db, clock_, ChargebackRules::from_settings(settings), metrics_);
   publisher_ = std::make_unique<bus::EventPublisher>(context_.nats, std::string(kService));
-  service::add_pipeline_checks(context_.readiness, context_.db, context_.nats, &nats_set_up_);
 }
 
 AggregatorService::~AggregatorService() { stop(); }
 
 void AggregatorService::start() {
-  // NATS may come up after us: the stream and consumers are set up in the background, retrying.
-  threads_.emplace_back([this] {
-    nats_set_up_ = service::set_up_when_ready(
-        context_.stop, "NATS", [this] { start_consumers(); }, [this] { consumers_.clear(); });
-  });
+  bus_setup_.start([this] { start_consumers(); }, [this] { consumers_.clear(); });
   threads_.emplace_back([this] { schedule_loop(); });
   core::log_info("aggregator started",
                  {{"database", context_.db.location()},
@@ -79,7 +73,6 @@ void AggregatorService::start() {
 }
 
 void AggregatorService::start_consumers() {
-  context_.nats.ensure_stream(bus::stream_config(context_.settings), std::chrono::seconds(2));
   bus::ConsumerOptions options;
   options.batch = 1;
   options.threads = 1;
@@ -103,7 +96,7 @@ void AggregatorService::start_consumers() {
 
 void AggregatorService::stop() {
   context_.stop.request_stop();
-  // The set-up thread first: once joined, nobody else touches consumers_.
+  bus_setup_.join();  // first: once joined, nobody else touches consumers_
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }

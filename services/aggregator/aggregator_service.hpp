@@ -12,6 +12,7 @@
 #include "vctp/bus/connection.hpp"
 #include "vctp/bus/consumer.hpp"
 #include "vctp/core/clock.hpp"
+#include "vctp/service/consumers.hpp"
 #include "vctp/service/service_main.hpp"
 #include "vctp/store/database.hpp"
 
@@ -61,8 +62,8 @@ class AggregatorService final : public service::Service {
   std::unique_ptr<Aggregator> aggregator_;
   std::unique_ptr<bus::EventPublisher> publisher_;
   std::vector<std::unique_ptr<bus::Consumer>> consumers_;
-  std::atomic<bool> nats_set_up_{false};  ///< the stream and the consumers exist
   std::vector<std::thread> threads_;
+  service::BusSetup bus_setup_;
 };
 
 }  // namespace vctp::aggregator

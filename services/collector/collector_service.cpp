@@ -8,7 +8,6 @@
 #include "vctp/bus/events.hpp"
 #include "vctp/core/logging.hpp"
 #include "vctp/core/time_format.hpp"
-#include "vctp/service/consumers.hpp"
 #include "vctp/store/database.hpp"
 
 namespace vctp::collector {
@@ -60,22 +59,17 @@ CollectorOptions parse_options(const std::vector<std::string>& options) {
 }
 
 CollectorService::CollectorService(service::ServiceContext& context, CollectorMetrics& metrics)
-    : context_(context), clock_(context.clock), metrics_(metrics) {
+    : context_(context), clock_(context.clock), metrics_(metrics), bus_setup_(context) {
   const auto& settings = context_.settings;
   collector_ = std::make_unique<Collector>(
       settings, resolve_vcenter_password(settings, context_.command_line.settings_path), context_.db, metrics_, clock_);
   publisher_ = std::make_unique<bus::EventPublisher>(context_.nats, std::string(kService));
-  service::add_pipeline_checks(context_.readiness, context_.db, context_.nats, &nats_set_up_);
 }
 
 CollectorService::~CollectorService() { stop(); }
 
 void CollectorService::start() {
-  // NATS may come up after us: the stream and the consumer are set up in the background, retrying.
-  threads_.emplace_back([this] {
-    nats_set_up_ = service::set_up_when_ready(
-        context_.stop, "NATS", [this] { start_consumer(); }, [this] { consumer_.reset(); });
-  });
+  bus_setup_.start([this] { start_consumer(); }, [this] { consumer_.reset(); });
   threads_.emplace_back([this] { schedule_loop(); });
   if (context_.settings.vcenter_event_polling_seconds > 0) {
     threads_.emplace_back(
@@ -90,7 +84,6 @@ void CollectorService::start() {
 }
 
 void CollectorService::start_consumer() {
-  context_.nats.ensure_stream(bus::stream_config(context_.settings), std::chrono::seconds(2));
   auto config = service::durable_consumer(kService, bus::SnapshotRequested::kSubject);
   config.ack_wait = std::chrono::minutes(2);
   config.max_deliver = 3;
@@ -127,7 +120,7 @@ void CollectorService::start_consumer() {
 
 void CollectorService::stop() {
   context_.stop.request_stop();
-  // The set-up thread first: once joined, nobody else touches consumer_.
+  bus_setup_.join();  // first: once joined, nobody else touches consumer_
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }

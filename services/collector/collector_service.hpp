@@ -9,6 +9,7 @@
 #include "collector.hpp"
 #include "collector_metrics.hpp"
 #include "vctp/core/clock.hpp"
+#include "vctp/service/consumers.hpp"
 #include "vctp/service/service_main.hpp"
 
 namespace vctp::bus {
@@ -44,14 +45,14 @@ class CollectorService final : public service::Service {
   std::unique_ptr<Collector> collector_;
   std::unique_ptr<bus::EventPublisher> publisher_;
   std::unique_ptr<bus::Consumer> consumer_;
-  std::atomic<bool> nats_set_up_{false};  ///< the stream and the consumer exist
   std::vector<std::thread> threads_;
+  service::BusSetup bus_setup_;
 };
 
 /// The collector's own options.
 struct CollectorOptions {
-  bool once = false;               ///< --once: one snapshot of every vCenter, then exit
-  std::optional<TimePoint> at;     ///< --at TIME: label that snapshot with the hour of TIME
+  bool once = false;            ///< --once: one snapshot of every vCenter, then exit
+  std::optional<TimePoint> at;  ///< --at TIME: label that snapshot with the hour of TIME
 };
 
 /// Parses the collector's own options (--once, --at TIME); throws core::UsageError.

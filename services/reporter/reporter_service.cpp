@@ -111,9 +111,8 @@ struct ReporterService::Parts {
         announcer(publisher),
         gauges(c.metrics, ChargePolicy::from_settings(c.settings)),
         generator(source, &catalog, &announcer, c.settings.reports_dir, ChargePolicy::from_settings(c.settings),
-                  c.clock, metrics, &gauges) {
-    service::add_pipeline_checks(c.readiness, c.db, c.nats, &nats_set_up);
-  }
+                  c.clock, metrics, &gauges),
+        bus_setup(c) {}
 
   service::ServiceContext& context;
   ReporterMetrics& metrics;
@@ -124,8 +123,7 @@ struct ReporterService::Parts {
   ChargebackGauges gauges;
   ReportGenerator generator;
   std::vector<std::unique_ptr<bus::Consumer>> consumers;
-  std::atomic<bool> nats_set_up{false};  ///< the stream and the consumers exist
-  std::thread bus_setup;
+  service::BusSetup bus_setup;
   std::thread gauges_refresh;
   std::thread recount;
 };
@@ -201,25 +199,20 @@ void ReporterService::start() {
       }
     } while (!p.context.stop.wait_for(kGaugesRefresh));
   });
-  // NATS may come up after us: set up the stream and consumers in the background, retrying, so
-  // that start() returns at once and a stop is never held up.
-  p.bus_setup = std::thread([&p] {
-    p.nats_set_up = service::set_up_when_ready(
-        p.context.stop, "NATS",
-        [&p] {
-          p.context.nats.ensure_stream(bus::stream_config(p.context.settings), std::chrono::seconds(2));
-          start_consumers(p);
-          core::log_info("reporter consuming", {{"subjects", "vctp.snapshot.completed, vctp.aggregate.completed"}});
-        },
-        [&p] { p.consumers.clear(); });
-  });
+  p.bus_setup.start(
+      [&p] {
+        start_consumers(p);
+        core::log_info("reporter consuming", {{"subjects", "vctp.snapshot.completed, vctp.aggregate.completed"}});
+      },
+      [&p] { p.consumers.clear(); });
 }
 
 void ReporterService::stop() {
   if (!parts_) return;
   auto& p = *parts_;
   p.context.stop.request_stop();
-  for (auto* thread : {&p.bus_setup, &p.gauges_refresh, &p.recount}) {
+  p.bus_setup.join();
+  for (auto* thread : {&p.gauges_refresh, &p.recount}) {
     if (thread->joinable()) thread->join();
   }
   for (auto& consumer : p.consumers) consumer->stop();

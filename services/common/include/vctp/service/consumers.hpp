@@ -1,13 +1,43 @@
 #pragma once
 
+#include <atomic>
+#include <functional>
 #include <string_view>
+#include <thread>
 
 #include "vctp/bus/connection.hpp"
+#include "vctp/service/service_main.hpp"
 
 namespace vctp::service {
 
 /// `base` made the durable consumer of `subject` that `service` reads: named by
 /// bus::durable_name, filtered to that subject (the rest of `base` as given).
 bus::ConsumerConfig durable_consumer(std::string_view service, std::string_view subject, bus::ConsumerConfig base = {});
+
+/// A pipeline service's part of JetStream: the suite's stream and the service's consumers, set up
+/// on a thread of their own once NATS answers (NATS may come up after the service, and start()
+/// must return at once and a stop never be held up), and the readiness checks "database" and
+/// "nats" that wait for them.
+class BusSetup {
+ public:
+  /// Adds the readiness checks to context.readiness.
+  explicit BusSetup(ServiceContext& context);
+  ~BusSetup();  ///< joins (the context's stop token must have been set)
+  BusSetup(const BusSetup&) = delete;
+  BusSetup& operator=(const BusSetup&) = delete;
+
+  /// Starts the thread: makes sure the stream exists, then runs `consumers` (which creates and
+  /// starts the service's consumers; throws when it cannot), retrying both until they succeed or
+  /// the service stops, and calling `undo` after each failure (see set_up_when_ready).
+  void start(std::function<void()> consumers, std::function<void()> undo);
+  /// Waits for the thread, after the context's stop token is set. Once it returns, nothing else
+  /// touches the service's consumers.
+  void join();
+
+ private:
+  ServiceContext& context_;
+  std::atomic<bool> set_up_{false};
+  std::thread thread_;
+};
 
 }  // namespace vctp::service
