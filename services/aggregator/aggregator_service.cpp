@@ -97,10 +97,7 @@ void AggregatorService::start_consumers() {
 void AggregatorService::stop() {
   context_.stop.request_stop();
   bus_setup_.join();  // first: once joined, nobody else touches consumers_
-  for (auto& t : threads_) {
-    if (t.joinable()) t.join();
-  }
-  threads_.clear();
+  service::join_all(threads_);
   for (auto& c : consumers_) c->stop();
 }
 

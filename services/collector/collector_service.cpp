@@ -121,10 +121,7 @@ void CollectorService::start_consumer() {
 void CollectorService::stop() {
   context_.stop.request_stop();
   bus_setup_.join();  // first: once joined, nobody else touches consumer_
-  for (auto& t : threads_) {
-    if (t.joinable()) t.join();
-  }
-  threads_.clear();
+  service::join_all(threads_);
   if (consumer_) consumer_->stop();
 }
 

@@ -13,6 +13,13 @@ bus::ConsumerConfig durable_consumer(std::string_view service, std::string_view 
   return base;
 }
 
+void join_all(std::vector<std::thread>& threads) {
+  for (auto& t : threads) {
+    if (t.joinable()) t.join();
+  }
+  threads.clear();
+}
+
 BusSetup::BusSetup(ServiceContext& context) : context_(context) {
   add_pipeline_checks(context_.readiness, context_.db, context_.nats, &set_up_);
 }

@@ -4,6 +4,7 @@
 #include <functional>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "vctp/bus/connection.hpp"
 #include "vctp/service/service_main.hpp"
@@ -13,6 +14,9 @@ namespace vctp::service {
 /// `base` made the durable consumer of `subject` that `service` reads: named by
 /// bus::durable_name, filtered to that subject (the rest of `base` as given).
 bus::ConsumerConfig durable_consumer(std::string_view service, std::string_view subject, bus::ConsumerConfig base = {});
+
+/// Joins and clears a service's threads (after its stop token is set).
+void join_all(std::vector<std::thread>& threads);
 
 /// A pipeline service's part of JetStream: the suite's stream and the service's consumers, set up
 /// on a thread of their own once NATS answers (NATS may come up after the service, and start()
