@@ -119,122 +119,151 @@ const std::vector<std::string>& focus_columns() {
   return kColumns;
 }
 
+namespace {
+
+/// What every row of one export shares: the currency, the billing period and the parties.
+struct FocusContext {
+  std::string currency;
+  std::string period_start;
+  std::string period_end;
+  const FocusParties& parties;
+};
+
+/// The FOCUS fields of one charge, in the order of focus_columns().
+std::vector<std::string> focus_row(const Charge& c, const FocusContext& ctx) {
+  const double cost = c.quantity * c.unit_price;
+  std::vector<std::string> f(kColumnCount);
+  f[kBilledCost] = decimal(cost);
+  f[kBillingAccountId] = c.account_id;
+  f[kBillingAccountName] = c.account_name;
+  f[kBillingCurrency] = ctx.currency;
+  f[kBillingPeriodEnd] = ctx.period_end;
+  f[kBillingPeriodStart] = ctx.period_start;
+  f[kChargeCategory] = "Usage";
+  f[kChargeClass] = "";  // null: not a correction
+  f[kChargeDescription] = c.description;
+  f[kChargeFrequency] = "Usage-Based";
+  f[kChargePeriodEnd] = ctx.period_end;
+  f[kChargePeriodStart] = ctx.period_start;
+  f[kConsumedQuantity] = decimal(c.quantity);
+  f[kConsumedUnit] = c.unit;
+  f[kContractedCost] = decimal(cost);
+  f[kContractedUnitPrice] = decimal(c.unit_price);
+  f[kEffectiveCost] = decimal(cost);
+  f[kInvoiceIssuerName] = ctx.parties.invoice_issuer;
+  f[kListCost] = decimal(cost);
+  f[kListUnitPrice] = decimal(c.unit_price);
+  f[kPricingQuantity] = decimal(c.quantity);
+  f[kPricingUnit] = c.unit;
+  f[kProviderName] = ctx.parties.provider;
+  f[kPublisherName] = ctx.parties.publisher;
+  f[kResourceId] = c.resource_id;
+  f[kResourceName] = c.resource_name;
+  f[kResourceType] = c.resource_type;
+  f[kServiceCategory] = c.service_category;
+  f[kServiceName] = c.service_name;
+  f[kSkuId] = c.sku;
+  f[kSubAccountId] = c.sub_account;
+  f[kSubAccountName] = c.sub_account;
+  f[kXVcenter] = c.vcenter;
+  f[kXCluster] = c.cluster;
+  f[kXResourcePool] = c.pool;
+  f[kXTenant] = c.tenant;
+  return f;
+}
+
+void write_csv_line(std::ostream& out, const std::vector<std::string>& fields) {
+  for (std::size_t i = 0; i < fields.size(); ++i) out << (i ? "," : "") << csv_field(fields[i]);
+  out << "\r\n";
+}
+
+/// The three charges of one charged VM: vCPU-hours, RAM GB-hours and disk GB-months.
+std::vector<Charge> vm_charges(const PricedSummaryVm& p, const ChargePolicy& policy, const BillingAccounts& accounts,
+                               double days_in_month) {
+  const SummaryVm& vm = *p.vm;
+  const core::Rates r = policy.rates ? policy.rates->effective(vm.tenant, vm.resource_pool) : core::Rates{};
+  Charge c;
+  c.account_id = accounts.id(vm.vcenter, vm.vcenter_uuid);
+  c.account_name = vm.vcenter;
+  c.sub_account = vm.tenant;
+  c.resource_id = vm.instance_uuid;
+  c.resource_name = vm.name;
+  c.resource_type = "Virtual Machine";
+  c.service_name = "vSphere Virtual Machines";
+  c.vcenter = vm.vcenter;
+  c.cluster = vm.cluster;
+  c.pool = vm.resource_pool;
+  c.tenant = vm.tenant;
+
+  std::vector<Charge> charges;
+  c.service_category = "Compute";
+  c.sku = "vcpu-hour";
+  c.description = "vCPU allocated to VM " + vm.name;
+  c.unit = "vCPU-Hours";
+  c.quantity = p.usage.vcpu_hours;
+  c.unit_price = r.vcpu_hour.value_or(0);
+  charges.push_back(c);
+
+  c.sku = "ram-gb-hour";
+  c.description = "RAM allocated to VM " + vm.name;
+  c.unit = "GB-Hours";
+  c.quantity = p.usage.ram_gb_hours;
+  c.unit_price = r.ram_gb_hour.value_or(0);
+  charges.push_back(c);
+
+  c.service_category = "Storage";
+  c.sku = "disk-gb-month";
+  c.description = "Disk provisioned to VM " + vm.name;
+  c.unit = "GB-Months";
+  c.quantity = p.usage.disk_gb_days / days_in_month;
+  c.unit_price = r.disk_gb_month.value_or(0);
+  charges.push_back(c);
+  return charges;
+}
+
+/// The node-hours charge of one node-charge cluster.
+Charge node_charge(const NodeChargeCluster& n, const ChargePolicy& policy, const BillingAccounts& accounts) {
+  Charge c;
+  c.account_id = accounts.id(n.vcenter, n.vcenter_uuid);
+  c.account_name = n.vcenter;
+  c.resource_id = n.vcenter + "/" + n.cluster;
+  c.resource_name = n.cluster;
+  c.resource_type = "Cluster";
+  c.service_category = "Compute";
+  c.service_name = "vSphere Dedicated Clusters";
+  c.sku = "node-hour";
+  c.description = "Hosts of node-charge cluster " + n.cluster;
+  c.unit = "Node-Hours";
+  c.quantity = n.node_hours;
+  c.unit_price = policy.rates ? policy.rates->node_hour : 0.0;
+  c.vcenter = n.vcenter;
+  c.cluster = n.cluster;
+  return c;
+}
+
+}  // namespace
+
 std::size_t write_focus_csv(std::ostream& out, const MonthlyReportData& data, const ChargePolicy& policy,
                             const FocusParties& parties) {
-  const auto& columns = focus_columns();
-  for (std::size_t i = 0; i < columns.size(); ++i) out << (i ? "," : "") << columns[i];
-  out << "\r\n";
-
-  const std::string currency = policy.rates && !policy.rates->currency.empty() ? policy.rates->currency : "XXX";
-  const std::string period_start = core::format_iso8601(data.period.start());
-  const std::string period_end = core::format_iso8601(data.period.end());
-  const double days_in_month = data.period.days_in_month();
+  write_csv_line(out, focus_columns());
+  const FocusContext ctx{
+      .currency = policy.rates && !policy.rates->currency.empty() ? policy.rates->currency : "XXX",
+      .period_start = core::format_iso8601(data.period.start()),
+      .period_end = core::format_iso8601(data.period.end()),
+      .parties = parties,
+  };
   const BillingAccounts accounts(data);
+  const double days_in_month = data.period.days_in_month();
   std::size_t rows = 0;
-
   const auto emit = [&](const Charge& c) {
-    const double cost = c.quantity * c.unit_price;
-    std::vector<std::string> f(kColumnCount);
-    f[kBilledCost] = decimal(cost);
-    f[kBillingAccountId] = c.account_id;
-    f[kBillingAccountName] = c.account_name;
-    f[kBillingCurrency] = currency;
-    f[kBillingPeriodEnd] = period_end;
-    f[kBillingPeriodStart] = period_start;
-    f[kChargeCategory] = "Usage";
-    f[kChargeClass] = "";  // null: not a correction
-    f[kChargeDescription] = c.description;
-    f[kChargeFrequency] = "Usage-Based";
-    f[kChargePeriodEnd] = period_end;
-    f[kChargePeriodStart] = period_start;
-    f[kConsumedQuantity] = decimal(c.quantity);
-    f[kConsumedUnit] = c.unit;
-    f[kContractedCost] = decimal(cost);
-    f[kContractedUnitPrice] = decimal(c.unit_price);
-    f[kEffectiveCost] = decimal(cost);
-    f[kInvoiceIssuerName] = parties.invoice_issuer;
-    f[kListCost] = decimal(cost);
-    f[kListUnitPrice] = decimal(c.unit_price);
-    f[kPricingQuantity] = decimal(c.quantity);
-    f[kPricingUnit] = c.unit;
-    f[kProviderName] = parties.provider;
-    f[kPublisherName] = parties.publisher;
-    f[kResourceId] = c.resource_id;
-    f[kResourceName] = c.resource_name;
-    f[kResourceType] = c.resource_type;
-    f[kServiceCategory] = c.service_category;
-    f[kServiceName] = c.service_name;
-    f[kSkuId] = c.sku;
-    f[kSubAccountId] = c.sub_account;
-    f[kSubAccountName] = c.sub_account;
-    f[kXVcenter] = c.vcenter;
-    f[kXCluster] = c.cluster;
-    f[kXResourcePool] = c.pool;
-    f[kXTenant] = c.tenant;
-    for (std::size_t i = 0; i < f.size(); ++i) out << (i ? "," : "") << csv_field(f[i]);
-    out << "\r\n";
+    write_csv_line(out, focus_row(c, ctx));
     ++rows;
   };
-
   for (const auto& p : price_summary(data.vms, data.period, policy)) {
     if (!p.charged) continue;
-    const SummaryVm& vm = *p.vm;
-    const core::Rates r = policy.rates ? policy.rates->effective(vm.tenant, vm.resource_pool) : core::Rates{};
-    Charge c;
-    c.account_id = accounts.id(vm.vcenter, vm.vcenter_uuid);
-    c.account_name = vm.vcenter;
-    c.sub_account = vm.tenant;
-    c.resource_id = vm.instance_uuid;
-    c.resource_name = vm.name;
-    c.resource_type = "Virtual Machine";
-    c.service_name = "vSphere Virtual Machines";
-    c.vcenter = vm.vcenter;
-    c.cluster = vm.cluster;
-    c.pool = vm.resource_pool;
-    c.tenant = vm.tenant;
-
-    c.service_category = "Compute";
-    c.sku = "vcpu-hour";
-    c.description = "vCPU allocated to VM " + vm.name;
-    c.unit = "vCPU-Hours";
-    c.quantity = p.usage.vcpu_hours;
-    c.unit_price = r.vcpu_hour.value_or(0);
-    emit(c);
-
-    c.sku = "ram-gb-hour";
-    c.description = "RAM allocated to VM " + vm.name;
-    c.unit = "GB-Hours";
-    c.quantity = p.usage.ram_gb_hours;
-    c.unit_price = r.ram_gb_hour.value_or(0);
-    emit(c);
-
-    c.service_category = "Storage";
-    c.sku = "disk-gb-month";
-    c.description = "Disk provisioned to VM " + vm.name;
-    c.unit = "GB-Months";
-    c.quantity = p.usage.disk_gb_days / days_in_month;
-    c.unit_price = r.disk_gb_month.value_or(0);
-    emit(c);
+    for (const Charge& c : vm_charges(p, policy, accounts, days_in_month)) emit(c);
   }
-
-  for (const auto& n : data.node_clusters) {
-    Charge c;
-    c.account_id = accounts.id(n.vcenter, n.vcenter_uuid);
-    c.account_name = n.vcenter;
-    c.resource_id = n.vcenter + "/" + n.cluster;
-    c.resource_name = n.cluster;
-    c.resource_type = "Cluster";
-    c.service_category = "Compute";
-    c.service_name = "vSphere Dedicated Clusters";
-    c.sku = "node-hour";
-    c.description = "Hosts of node-charge cluster " + n.cluster;
-    c.unit = "Node-Hours";
-    c.quantity = n.node_hours;
-    c.unit_price = policy.rates ? policy.rates->node_hour : 0.0;
-    c.vcenter = n.vcenter;
-    c.cluster = n.cluster;
-    emit(c);
-  }
+  for (const auto& n : data.node_clusters) emit(node_charge(n, policy, accounts));
   return rows;
 }
 

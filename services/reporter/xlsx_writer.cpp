@@ -146,7 +146,8 @@ void add_chart(lxw_workbook* wb, lxw_worksheet* ws, const SheetSpec& sheet, cons
         "placing chart '" + spec.title + "'");
 }
 
-std::vector<double> write_sheet(lxw_workbook* wb, const Formats& formats, const SheetSpec& sheet) {
+/// Adds the worksheet of a sheet with its column widths, frozen header, autofilter and header row.
+lxw_worksheet* add_worksheet(lxw_workbook* wb, const Formats& formats, const SheetSpec& sheet) {
   const std::size_t ncols = sheet.columns.size();
   if (ncols == 0) throw ReportWriteError("sheet '" + sheet.name + "' has no columns");
   if (sheet.row_count + 3 > LXW_ROW_MAX) {
@@ -172,9 +173,19 @@ std::vector<double> write_sheet(lxw_workbook* wb, const Formats& formats, const 
     check(worksheet_write_string(ws, 0, static_cast<lxw_col_t>(c), sheet.columns[c].header.c_str(), formats.header()),
           "writing the header of '" + sheet.name + "'");
   }
+  return ws;
+}
 
-  std::vector<double> sums(ncols, 0.0);
-  std::vector<double> counts(ncols, 0.0);
+/// Per column, the sum of its finite numbers and the count of its non-empty cells.
+struct ColumnTallies {
+  std::vector<double> sums;
+  std::vector<double> counts;
+};
+
+/// Writes the data rows of a sheet below its header and tallies each column.
+ColumnTallies write_rows(lxw_worksheet* ws, const Formats& formats, const SheetSpec& sheet) {
+  const std::size_t ncols = sheet.columns.size();
+  ColumnTallies tallies{std::vector<double>(ncols, 0.0), std::vector<double>(ncols, 0.0)};
   std::vector<Cell> cells(ncols);
   for (std::size_t r = 0; r < sheet.row_count; ++r) {
     for (auto& cell : cells) cell = std::monostate{};
@@ -187,47 +198,59 @@ std::vector<double> write_sheet(lxw_workbook* wb, const Formats& formats, const 
         check(err, "writing column '" + sheet.columns[c].header + "' of row " + std::to_string(r + 2) + " of '" +
                        sheet.name + "'");
       }
-      if (const auto* d = std::get_if<double>(&cell); d && std::isfinite(*d)) sums[c] += *d;
+      if (const auto* d = std::get_if<double>(&cell); d && std::isfinite(*d)) tallies.sums[c] += *d;
       const bool empty = std::holds_alternative<std::monostate>(cell) ||
                          (std::holds_alternative<std::string>(cell) && std::get<std::string>(cell).empty());
-      if (!empty) counts[c] += 1;
+      if (!empty) tallies.counts[c] += 1;
     }
   }
+  return tallies;
+}
 
+/// Writes the totals row of a sheet (one blank row below the data, so outside the autofilter's
+/// range) and returns each column's total (NaN for a column without one).
+std::vector<double> write_totals(lxw_worksheet* ws, const Formats& formats, const SheetSpec& sheet,
+                                 const ColumnTallies& tallies) {
+  const std::size_t ncols = sheet.columns.size();
   std::vector<double> totals(ncols, std::numeric_limits<double>::quiet_NaN());
-  if (sheet.totals_row) {
-    // One blank row keeps the totals outside the autofilter's range.
-    const auto row = static_cast<lxw_row_t>(sheet.row_count + 2);
-    const auto first = static_cast<lxw_row_t>(1);
-    const auto last = static_cast<lxw_row_t>(sheet.row_count);
-    for (std::size_t c = 0; c < ncols; ++c) {
-      const auto& col = sheet.columns[c];
-      const auto lc = static_cast<lxw_col_t>(c);
-      lxw_format* fmt = formats.cell(col.format == CellFormat::kText ? CellFormat::kInteger : col.format, true);
-      const std::string where = "the totals of '" + sheet.name + "'";
-      switch (col.total) {
-        case TotalKind::kNone:
-          break;
-        case TotalKind::kLabel:
-          check(worksheet_write_string(ws, row, lc, "Total", formats.cell(CellFormat::kText, true)), "writing " + where);
-          break;
-        case TotalKind::kSum:
-        case TotalKind::kCount: {
-          const double value = col.total == TotalKind::kSum ? sums[c] : counts[c];
-          totals[c] = value;
-          if (sheet.row_count == 0) {
-            check(worksheet_write_number(ws, row, lc, 0.0, fmt), "writing " + where);
-          } else {
-            const std::string formula = std::string("=SUBTOTAL(") + (col.total == TotalKind::kSum ? "109" : "103") +
-                                        "," + range(first, lc, last) + ")";
-            check(worksheet_write_formula_num(ws, row, lc, formula.c_str(), fmt, value), "writing " + where);
-          }
-          break;
+  const auto row = static_cast<lxw_row_t>(sheet.row_count + 2);
+  const auto first = static_cast<lxw_row_t>(1);
+  const auto last = static_cast<lxw_row_t>(sheet.row_count);
+  for (std::size_t c = 0; c < ncols; ++c) {
+    const auto& col = sheet.columns[c];
+    const auto lc = static_cast<lxw_col_t>(c);
+    lxw_format* fmt = formats.cell(col.format == CellFormat::kText ? CellFormat::kInteger : col.format, true);
+    const std::string where = "the totals of '" + sheet.name + "'";
+    switch (col.total) {
+      case TotalKind::kNone:
+        break;
+      case TotalKind::kLabel:
+        check(worksheet_write_string(ws, row, lc, "Total", formats.cell(CellFormat::kText, true)), "writing " + where);
+        break;
+      case TotalKind::kSum:
+      case TotalKind::kCount: {
+        const double value = col.total == TotalKind::kSum ? tallies.sums[c] : tallies.counts[c];
+        totals[c] = value;
+        if (sheet.row_count == 0) {
+          check(worksheet_write_number(ws, row, lc, 0.0, fmt), "writing " + where);
+        } else {
+          const std::string formula = std::string("=SUBTOTAL(") + (col.total == TotalKind::kSum ? "109" : "103") +
+                                      "," + range(first, lc, last) + ")";
+          check(worksheet_write_formula_num(ws, row, lc, formula.c_str(), fmt, value), "writing " + where);
         }
+        break;
       }
     }
   }
+  return totals;
+}
 
+std::vector<double> write_sheet(lxw_workbook* wb, const Formats& formats, const SheetSpec& sheet) {
+  lxw_worksheet* ws = add_worksheet(wb, formats, sheet);
+  const ColumnTallies tallies = write_rows(ws, formats, sheet);
+  const std::size_t ncols = sheet.columns.size();
+  std::vector<double> totals(ncols, std::numeric_limits<double>::quiet_NaN());
+  if (sheet.totals_row) totals = write_totals(ws, formats, sheet, tallies);
   for (std::size_t i = 0; i < sheet.charts.size(); ++i) {
     add_chart(wb, ws, sheet, sheet.charts[i], static_cast<lxw_col_t>(ncols + 1), static_cast<lxw_row_t>(1 + 22 * i));
   }

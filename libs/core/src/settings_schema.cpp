@@ -92,19 +92,30 @@ std::string check_folder_level(std::int64_t v) {
 
 using T = SettingType;
 
-}  // namespace
-
-const std::vector<SettingDeclaration>& setting_declarations() {
-  static const std::vector<SettingDeclaration> kDeclarations = {
+/// Logging.
+std::vector<SettingDeclaration> logging_declarations() {
+  return {
       {{"log_level", T::kString, "info", "Log verbosity: trace, debug, info, warn or error.", false},
        &Settings::log_level, check_log_level},
       {{"log_output", T::kString, "text", "Log format: text (for people) or json (one object a line).", false},
        &Settings::log_output, check_log_output},
+  };
+}
+
+/// The database.
+std::vector<SettingDeclaration> database_declarations() {
+  return {
       {{"database_driver", T::kString, "sqlite", "Database backend: sqlite or postgres.", false},
        &Settings::database_driver, check_driver},
       {{"database_url", T::kString, "./db.sqlite3",
         "SQLite path or file: URI, or postgres://user:pass@host:5432/db?sslmode=... DSN.", false},
        &Settings::database_url, check_not_empty},
+  };
+}
+
+/// The gateway's listener and its TLS files.
+std::vector<SettingDeclaration> gateway_listener_declarations() {
+  return {
       {{"bind_ip", T::kString, "0.0.0.0", "Address the gateway listens on.", false},
        &Settings::bind_ip, check_ip},
       {{"bind_port", T::kInteger, "9443", "Port of the gateway (REST API, web UI and its /metrics); 0 binds any free port and logs it.", false},
@@ -117,6 +128,12 @@ const std::vector<SettingDeclaration>& setting_declarations() {
       {{"tls_key_filename", T::kString, "/etc/dtms/vctp.key",
         "Gateway private key (PEM); generated with mode 0600 when absent.", false},
        &Settings::tls_key_filename, check_not_empty},
+  };
+}
+
+/// The vCenters and how often they are polled.
+std::vector<SettingDeclaration> vcenter_declarations() {
+  return {
       {{"vcenter_username", T::kString, "\"\"", "User for every vCenter in vcenter_addresses.", false},
        &Settings::vcenter_username},
       {{"vcenter_password", T::kString, "\"\"",
@@ -141,6 +158,12 @@ const std::vector<SettingDeclaration>& setting_declarations() {
        &Settings::vcenter_inventory_aggregate_seconds, nullptr, check_positive},
       {{"vcenter_addresses", T::kStringList, "[]", "SDK URLs of the vCenters, e.g. https://vc1.example.com/sdk.", false},
        &Settings::vcenter_addresses, check_sdk_url},
+  };
+}
+
+/// Hourly snapshots and the retention of snapshots and summaries.
+std::vector<SettingDeclaration> snapshot_declarations() {
+  return {
       {{"hourly_snapshot_concurrency", T::kInteger, "0",
         "At most this many vCenters are snapshotted at once; 0 = unlimited.", false},
        &Settings::hourly_snapshot_concurrency, nullptr, check_non_negative},
@@ -150,6 +173,12 @@ const std::vector<SettingDeclaration>& setting_declarations() {
        &Settings::daily_snapshot_max_age_months, nullptr, check_positive},
       {{"snapshot_cleanup_cron", T::kString, "\"0 3 * * *\"", "When retention runs (5-field cron, UTC).", false},
        &Settings::snapshot_cleanup_cron, check_cron},
+  };
+}
+
+/// Reports and who or what is charged.
+std::vector<SettingDeclaration> report_declarations() {
+  return {
       {{"reports_dir", T::kString, "/var/lib/vctp/reports", "Where XLSX reports are written.", false},
        &Settings::reports_dir, check_not_empty},
       {{"tenants_to_filter", T::kStringList, "[]",
@@ -164,6 +193,12 @@ const std::vector<SettingDeclaration>& setting_declarations() {
       {{"tenant_folder_level", T::kInteger, "1",
         "Which folder under the datacenter's VM folder names the tenant (1 = the first).", false},
        &Settings::tenant_folder_level, nullptr, check_folder_level},
+  };
+}
+
+/// The NATS connection and the JetStream stream.
+std::vector<SettingDeclaration> nats_declarations() {
+  return {
       {{"nats_url", T::kString, "nats://127.0.0.1:4222", "NATS server URL(s), comma-separated for a cluster.", false},
        &Settings::nats_url, check_nats_url},
       {{"nats_user", T::kString, "\"\"", "NATS user name.", false}, &Settings::nats_user},
@@ -176,23 +211,56 @@ const std::vector<SettingDeclaration>& setting_declarations() {
       {{"nats_stream_replicas", T::kInteger, "1",
         "Replicas of the JetStream stream (3 on a 3-node NATS cluster; at most 5).", false},
        &Settings::nats_stream_replicas, nullptr, check_stream_replicas},
+  };
+}
+
+/// The services' metrics and health ports.
+std::vector<SettingDeclaration> metrics_port_declarations() {
+  return {
       {{"collector_metrics_port", T::kInteger, "9101", "Port of the collector's /metrics, /healthz and /readyz; 0 binds any free port and logs it.", false},
        &Settings::collector_metrics_port, nullptr, check_port},
       {{"aggregator_metrics_port", T::kInteger, "9102", "Port of the aggregator's /metrics, /healthz and /readyz; 0 binds any free port and logs it.", false},
        &Settings::aggregator_metrics_port, nullptr, check_port},
       {{"reporter_metrics_port", T::kInteger, "9103", "Port of the reporter's /metrics, /healthz and /readyz; 0 binds any free port and logs it.", false},
        &Settings::reporter_metrics_port, nullptr, check_port},
+  };
+}
+
+/// The gateway's bearer tokens.
+std::vector<SettingDeclaration> gateway_auth_declarations() {
+  return {
       {{"api_tokens", T::kStringList, "[]",
         "SHA-256 hashes (hex) of the gateway's bearer tokens (vctp-gateway --hash-token).", true},
        &Settings::api_tokens},
       {{"api_auth_reads", T::kBool, "false", "Require a bearer token for read requests too.", false},
        &Settings::api_auth_reads},
+  };
+}
+
+/// The rate card.
+std::vector<SettingDeclaration> rate_card_declarations() {
+  return {
       {{"rates", T::kRateCard, "{}",
         "Optional rate card: currency, vcpu_hour, ram_gb_hour, disk_gb_month, node_hour, and "
         "per-tenant (tenants:) or per-pool (pools:) overrides of those prices; {} = no costs.",
         false},
        &Settings::rates},
   };
+}
+
+}  // namespace
+
+const std::vector<SettingDeclaration>& setting_declarations() {
+  static const std::vector<SettingDeclaration> kDeclarations = [] {
+    std::vector<SettingDeclaration> all;
+    for (auto group : {&logging_declarations, &database_declarations, &gateway_listener_declarations,
+                       &vcenter_declarations, &snapshot_declarations, &report_declarations, &nats_declarations,
+                       &metrics_port_declarations, &gateway_auth_declarations, &rate_card_declarations}) {
+      std::vector<SettingDeclaration> declarations = group();
+      all.insert(all.end(), declarations.begin(), declarations.end());
+    }
+    return all;
+  }();
   return kDeclarations;
 }
 
