@@ -4,12 +4,12 @@
 #include <charconv>
 #include <fstream>
 #include <functional>
-#include <random>
 #include <sstream>
 
 #include "api_error.hpp"
 #include "summary_totals.hpp"
 #include "vctp/core/logging.hpp"
+#include "vctp/core/random.hpp"
 #include "vctp/core/time_format.hpp"
 
 namespace vctp::gateway {
@@ -28,17 +28,7 @@ http::Response json_response(int status, const json& body) {
   return http::Response::make(status, body.dump(), std::string(kJson));
 }
 
-std::string new_request_id() {
-  thread_local std::mt19937_64 rng(std::random_device{}());
-  std::uniform_int_distribution<std::uint64_t> dist;
-  const std::uint64_t a = dist(rng), b = dist(rng);
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-%04x-%012llx", static_cast<unsigned>(a >> 32),
-                static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0x0fff),
-                static_cast<unsigned>(((b >> 48) & 0x3fff) | 0x8000),
-                static_cast<unsigned long long>(b & 0xffffffffffffULL));
-  return buf;
-}
+std::string new_request_id() { return core::system_random().uuid(); }
 
 json parse_body_object(const http::Request& request, bool allow_empty) {
   if (request.body.empty() || request.body.find_first_not_of(" \t\r\n") == std::string::npos) {

@@ -1,5 +1,4 @@
 #include <algorithm>
-#include <random>
 #include <thread>
 
 #include "backend.hpp"
@@ -104,7 +103,6 @@ Database::Impl::Lease Database::Impl::acquire(bool retry_connect) {
 void Database::Impl::with_retry(const std::function<void(Connection&)>& op) {
   const int attempts = std::max(1, options_.transaction_attempts);
   auto pause = options_.retry_backoff;
-  thread_local std::minstd_rand jitter(std::random_device{}());
   for (int attempt = 1;; ++attempt) {
     auto lease = acquire();
     try {
@@ -121,7 +119,7 @@ void Database::Impl::with_retry(const std::function<void(Connection&)>& op) {
     }
     // Give the connection back before sleeping so others can use it meanwhile.
     { auto released = std::move(lease); }
-    const auto spread = std::uniform_int_distribution<long>(0, pause.count())(jitter);
+    const auto spread = options_.random->uniform(0, pause.count());
     std::this_thread::sleep_for(pause + std::chrono::milliseconds(spread));
     pause = std::min(pause * 2, std::chrono::milliseconds(2000));
   }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "vctp/bus/errors.hpp"
+#include "vctp/core/random.hpp"
 
 namespace vctp::bus {
 
@@ -113,7 +114,7 @@ struct SubjectInfo {
 const std::vector<SubjectInfo>& event_subjects();
 
 /// A new random UUID (version 4), lower-case hex with dashes.
-std::string new_uuid();
+std::string new_uuid(core::Random& random = core::system_random());
 
 /// A fresh envelope: new id, the given type and source, `now` truncated to whole seconds.
 Envelope make_envelope(std::string_view type, std::string_view source, TimePoint now);

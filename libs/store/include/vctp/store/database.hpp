@@ -12,6 +12,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "vctp/core/random.hpp"
 #include "vctp/store/dialect.hpp"
 #include "vctp/store/errors.hpp"
 #include "vctp/store/value.hpp"
@@ -67,6 +68,8 @@ struct OpenOptions {
   /// PostgreSQL serialization failure or deadlock, a broken connection before commit).
   int transaction_attempts = 8;
   std::chrono::milliseconds retry_backoff{20};
+  /// Where the random part of each retry pause comes from (so that replicas do not retry in step).
+  core::Random* random = &core::system_random();
   /// SQLite's busy_timeout on each connection.
   std::chrono::milliseconds busy_timeout{5000};
   /// Connections kept by the pool (threads beyond that wait for one to be free).
