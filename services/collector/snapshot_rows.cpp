@@ -6,29 +6,7 @@ std::vector<store::HourlyVmRow> hourly_vm_rows(const vsphere::Inventory& invento
   std::vector<store::HourlyVmRow> rows;
   rows.reserve(inventory.vms.size());
   for (const auto& vm : inventory.vms) {
-    store::HourlyVmRow row;
-    row.snapshot_time = hour;
-    row.vcenter = vm.vcenter;
-    row.vcenter_uuid = vm.vcenter_uuid;
-    row.vm_id = vm.vm_id;
-    row.instance_uuid = vm.instance_uuid;
-    row.bios_uuid = vm.bios_uuid;
-    row.name = vm.name;
-    row.datacenter = vm.datacenter;
-    row.cluster = vm.cluster;
-    row.host = vm.host;
-    row.resource_pool = vm.resource_pool;
-    row.folder = vm.folder;
-    row.tenant = vm.tenant;
-    row.vcpu_count = vm.vcpu_count;
-    row.ram_mb = vm.ram_mb;
-    row.disk_gb = vm.disk_gb;
-    row.power_state = vm.power_state;
-    row.is_template = vm.is_template;
-    row.srm_placeholder = vm.srm_placeholder;
-    row.guest_os = vm.guest_os;
-    row.creation_time = vm.creation_time;
-    rows.push_back(std::move(row));
+    rows.push_back(store::HourlyVmRow{vm, hour});
   }
   return rows;
 }
@@ -59,30 +37,7 @@ std::vector<store::InventoryRecord> inventory_records(const vsphere::Inventory& 
   records.reserve(inventory.vms.size());
   for (const auto& vm : inventory.vms) {
     if (vm.instance_uuid.empty()) continue;  // no identity: cannot be tracked across snapshots
-    store::InventoryRecord r;
-    r.vcenter = vm.vcenter;
-    r.vcenter_uuid = vm.vcenter_uuid;
-    r.vm_id = vm.vm_id;
-    r.instance_uuid = vm.instance_uuid;
-    r.bios_uuid = vm.bios_uuid;
-    r.name = vm.name;
-    r.datacenter = vm.datacenter;
-    r.cluster = vm.cluster;
-    r.host = vm.host;
-    r.resource_pool = vm.resource_pool;
-    r.folder = vm.folder;
-    r.tenant = vm.tenant;
-    r.vcpu_count = vm.vcpu_count;
-    r.ram_mb = vm.ram_mb;
-    r.disk_gb = vm.disk_gb;
-    r.power_state = vm.power_state;
-    r.is_template = vm.is_template;
-    r.srm_placeholder = vm.srm_placeholder;
-    r.guest_os = vm.guest_os;
-    r.creation_time = vm.creation_time;
-    r.first_seen = seen_at;
-    r.last_seen = seen_at;
-    records.push_back(std::move(r));
+    records.push_back(store::InventoryRecord{vm, std::nullopt, seen_at, seen_at});
   }
   return records;
 }

@@ -6,31 +6,12 @@
 #include <vector>
 
 #include "report_period.hpp"
+#include "vctp/core/vm_record.hpp"
 
 namespace vctp::reporter {
 
-/// One VM of an hourly snapshot (the columns of snap_hourly_YYYYMMDDHH that reports show).
-struct SnapshotVm {
-  std::string vcenter;
-  std::string vcenter_uuid;
-  std::string vm_id;
-  std::string instance_uuid;
-  std::string name;
-  std::string datacenter;
-  std::string cluster;
-  std::string host;
-  std::string resource_pool;
-  std::string folder;
-  std::string tenant;
-  std::int64_t vcpu_count = 0;
-  std::int64_t ram_mb = 0;
-  double disk_gb = 0;
-  std::string power_state;  ///< poweredOn / poweredOff / suspended
-  bool is_template = false;
-  bool srm_placeholder = false;
-  std::string guest_os;
-  std::optional<TimePoint> creation_time;
-};
+/// One VM of an hourly snapshot (a row of snap_hourly_YYYYMMDDHH): the shared VM record.
+using SnapshotVm = core::VmRecord;
 
 /// One VM of a daily or monthly summary (the public columns of summary_daily_* /
 /// summary_monthly_*). Averages are over the time the VM was present.

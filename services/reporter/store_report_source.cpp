@@ -8,6 +8,7 @@
 #include "vctp/store/inventory.hpp"
 #include "vctp/store/snapshot_registry.hpp"
 #include "vctp/store/table_name.hpp"
+#include "vctp/store/vm_columns.hpp"
 
 namespace vctp::reporter {
 namespace {
@@ -55,32 +56,13 @@ HourlyReportData StoreReportSource::hourly(const ReportPeriod& period) {
                        TableName::hourly(period.start()).str() + " is not registered or not there)");
   }
   HourlyReportData data{period, {}};
-  const auto rows = db_.query(
-      "SELECT vcenter, vcenter_uuid, vm_id, instance_uuid, name, datacenter, cluster, host, resource_pool, "
-      "folder, tenant, vcpu_count, ram_mb, disk_gb, power_state, is_template, srm_placeholder, guest_os, "
-      "creation_time FROM " + table->str() + " ORDER BY vcenter, name, instance_uuid");
+  const auto& columns = store::vm_columns();
+  const auto rows = db_.query("SELECT " + store::column_list(columns) + " FROM " + table->str() +
+                              " ORDER BY vcenter, name, instance_uuid");
   data.vms.reserve(rows.size());
   for (const auto& row : rows) {
     SnapshotVm vm;
-    vm.vcenter = text_or_empty(row, "vcenter");
-    vm.vcenter_uuid = text_or_empty(row, "vcenter_uuid");
-    vm.vm_id = text_or_empty(row, "vm_id");
-    vm.instance_uuid = text_or_empty(row, "instance_uuid");
-    vm.name = text_or_empty(row, "name");
-    vm.datacenter = text_or_empty(row, "datacenter");
-    vm.cluster = text_or_empty(row, "cluster");
-    vm.host = text_or_empty(row, "host");
-    vm.resource_pool = text_or_empty(row, "resource_pool");
-    vm.folder = text_or_empty(row, "folder");
-    vm.tenant = text_or_empty(row, "tenant");
-    vm.vcpu_count = row.get_opt_int("vcpu_count").value_or(0);
-    vm.ram_mb = row.get_opt_int("ram_mb").value_or(0);
-    vm.disk_gb = number(row, "disk_gb");
-    vm.power_state = text_or_empty(row, "power_state");
-    vm.is_template = flag(row, "is_template");
-    vm.srm_placeholder = flag(row, "srm_placeholder");
-    vm.guest_os = text_or_empty(row, "guest_os");
-    vm.creation_time = row.get_opt_time("creation_time");
+    store::read_columns(columns, row, vm);
     data.vms.push_back(std::move(vm));
   }
   return data;

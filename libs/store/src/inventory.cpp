@@ -2,55 +2,77 @@
 
 #include <algorithm>
 
+#include "vctp/store/columns.hpp"
+#include "vctp/store/vm_columns.hpp"
+
 namespace vctp::store {
 
 namespace {
-constexpr const char* kInventoryColumns =
-    "vcenter, vcenter_uuid, vm_id, instance_uuid, bios_uuid, name, datacenter, cluster, host, "
-    "resource_pool, folder, tenant, vcpu_count, ram_mb, disk_gb, power_state, is_template, "
-    "srm_placeholder, guest_os, creation_time, deletion_time, first_seen, last_seen";
+
+/// The inventory's own columns, after the VM record's.
+const std::vector<Column<InventoryRecord>>& lifecycle_columns() {
+  using R = InventoryRecord;
+  static const std::vector<Column<R>> columns{
+      {"deletion_time", &R::deletion_time},
+      {"first_seen", &R::first_seen, true},
+      {"last_seen", &R::last_seen, true},
+  };
+  return columns;
 }
 
+std::string inventory_column_list() { return column_list(vm_columns()) + ", " + column_list(lifecycle_columns()); }
+
+/// How an existing row takes a newer sighting: known times are kept when the new one is empty,
+/// first_seen keeps its earliest value and last_seen its latest; the rest is replaced.
+std::string refresh_sql(const Dialect& d) {
+  std::string set;
+  for (const auto& c : vm_columns()) {
+    const std::string name(c.name);
+    if (name == "vcenter_uuid" || name == "instance_uuid") continue;  // the key
+    if (!set.empty()) set += ", ";
+    set += name == "creation_time" ? "creation_time = COALESCE(excluded.creation_time, inventory.creation_time)"
+                                   : name + " = excluded." + name;
+  }
+  return set + ", deletion_time = COALESCE(excluded.deletion_time, inventory.deletion_time), first_seen = " +
+         d.least("inventory.first_seen", "excluded.first_seen") +
+         ", last_seen = " + d.greatest("inventory.last_seen", "excluded.last_seen");
+}
+
+std::string upsert_sql(const Dialect& d) {
+  std::string values;
+  int n = 0;
+  const auto add = [&](ColumnType type) {
+    values += (n ? ", " : "") + value_placeholder(d, type, n + 1);
+    ++n;
+  };
+  for (const auto& c : vm_columns()) add(c.type());
+  for (const auto& c : lifecycle_columns()) add(c.type());
+  return "INSERT INTO inventory (" + inventory_column_list() + ") VALUES (" + values +
+         ") ON CONFLICT (vcenter_uuid, instance_uuid) DO UPDATE SET " + refresh_sql(d);
+}
+
+}  // namespace
+
 void upsert_inventory(Transaction& tx, const std::vector<InventoryRecord>& records) {
-  const auto& d = tx.dialect();
-  const std::string sql =
-      std::string("INSERT INTO inventory (") + kInventoryColumns +
-      ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, " +
-      d.int_to_bool("$17") + ", " + d.int_to_bool("$18") + ", $19, " + d.timestamp_param(20) +
-      ", " + d.timestamp_param(21) + ", " + d.timestamp_param(22) + ", " + d.timestamp_param(23) +
-      ") ON CONFLICT (vcenter_uuid, instance_uuid) DO UPDATE SET "
-      "vcenter = excluded.vcenter, vm_id = excluded.vm_id, bios_uuid = excluded.bios_uuid, "
-      "name = excluded.name, datacenter = excluded.datacenter, cluster = excluded.cluster, "
-      "host = excluded.host, resource_pool = excluded.resource_pool, folder = excluded.folder, "
-      "tenant = excluded.tenant, vcpu_count = excluded.vcpu_count, ram_mb = excluded.ram_mb, "
-      "disk_gb = excluded.disk_gb, power_state = excluded.power_state, "
-      "is_template = excluded.is_template, srm_placeholder = excluded.srm_placeholder, "
-      "guest_os = excluded.guest_os, "
-      "creation_time = COALESCE(excluded.creation_time, inventory.creation_time), "
-      "deletion_time = COALESCE(excluded.deletion_time, inventory.deletion_time), "
-      "first_seen = " + d.least("inventory.first_seen", "excluded.first_seen") + ", "
-      "last_seen = " + d.greatest("inventory.last_seen", "excluded.last_seen");
+  const std::string sql = upsert_sql(tx.dialect());
+  Params params;
   for (const auto& r : records) {
-    tx.execute(sql, {r.vcenter, r.vcenter_uuid, r.vm_id, r.instance_uuid, r.bios_uuid, r.name,
-                     r.datacenter, r.cluster, r.host, r.resource_pool, r.folder, r.tenant,
-                     r.vcpu_count, r.ram_mb, r.disk_gb, r.power_state, bool_value(r.is_template),
-                     bool_value(r.srm_placeholder), r.guest_os, time_value(r.creation_time),
-                     time_value(r.deletion_time), time_value(r.first_seen),
-                     time_value(r.last_seen)});
+    params.clear();
+    for (const auto& c : vm_columns()) params.push_back(c.value(r));
+    for (const auto& c : lifecycle_columns()) params.push_back(c.value(r));
+    tx.execute(sql, params);
   }
 }
 
-bool mark_vm_deleted(Transaction& tx, const std::string& vcenter_uuid,
-                     const std::string& instance_uuid,
+bool mark_vm_deleted(Transaction& tx, const std::string& vcenter_uuid, const std::string& instance_uuid,
                      std::chrono::system_clock::time_point deleted_at) {
   return tx.execute("UPDATE inventory SET deletion_time = " + tx.dialect().timestamp_param(3) +
                         " WHERE vcenter_uuid = $1 AND instance_uuid = $2",
                     {vcenter_uuid, instance_uuid, time_value(deleted_at)}) > 0;
 }
 
-std::vector<InventoryRecord> load_inventory(Transaction& tx,
-                                            const std::optional<std::string>& vcenter_uuid) {
-  std::string sql = std::string("SELECT ") + kInventoryColumns + " FROM inventory";
+std::vector<InventoryRecord> load_inventory(Transaction& tx, const std::optional<std::string>& vcenter_uuid) {
+  std::string sql = "SELECT " + inventory_column_list() + " FROM inventory";
   Params params;
   if (vcenter_uuid) {
     sql += " WHERE vcenter_uuid = $1";
@@ -60,29 +82,8 @@ std::vector<InventoryRecord> load_inventory(Transaction& tx,
   std::vector<InventoryRecord> out;
   for (const auto& row : tx.query(sql, params)) {
     InventoryRecord r;
-    r.vcenter = row.get_text("vcenter");
-    r.vcenter_uuid = row.get_text("vcenter_uuid");
-    r.vm_id = row.get_text("vm_id");
-    r.instance_uuid = row.get_text("instance_uuid");
-    r.bios_uuid = row.get_text("bios_uuid");
-    r.name = row.get_text("name");
-    r.datacenter = row.get_text("datacenter");
-    r.cluster = row.get_text("cluster");
-    r.host = row.get_text("host");
-    r.resource_pool = row.get_text("resource_pool");
-    r.folder = row.get_text("folder");
-    r.tenant = row.get_text("tenant");
-    r.vcpu_count = row.get_opt_int("vcpu_count").value_or(0);
-    r.ram_mb = row.get_opt_int("ram_mb").value_or(0);
-    r.disk_gb = row.get_opt_double("disk_gb").value_or(0);
-    r.power_state = row.get_text("power_state");
-    r.is_template = row.get_bool("is_template");
-    r.srm_placeholder = row.get_bool("srm_placeholder");
-    r.guest_os = row.get_text("guest_os");
-    r.creation_time = row.get_opt_time("creation_time");
-    r.deletion_time = row.get_opt_time("deletion_time");
-    r.first_seen = row.get_time("first_seen");
-    r.last_seen = row.get_time("last_seen");
+    read_columns(vm_columns(), row, static_cast<core::VmRecord&>(r));
+    read_columns(lifecycle_columns(), row, r);
     out.push_back(std::move(r));
   }
   return out;
@@ -92,12 +93,10 @@ std::int64_t insert_vm_events(Transaction& tx, const std::vector<VmEvent>& event
   const std::string sql =
       "INSERT INTO vm_events (vcenter_uuid, event_key, event_type, created_time, vm_id, "
       "instance_uuid, vm_name) VALUES ($1, $2, $3, " +
-      tx.dialect().timestamp_param(4) +
-      ", $5, $6, $7) ON CONFLICT (vcenter_uuid, event_key) DO NOTHING";
+      tx.dialect().timestamp_param(4) + ", $5, $6, $7) ON CONFLICT (vcenter_uuid, event_key) DO NOTHING";
   std::int64_t inserted = 0;
   for (const auto& e : events) {
-    inserted += tx.execute(sql, {e.vcenter_uuid, e.event_key, e.event_type,
-                                 time_value(e.created_time), e.vm_id,
+    inserted += tx.execute(sql, {e.vcenter_uuid, e.event_key, e.event_type, time_value(e.created_time), e.vm_id,
                                  text_value(e.instance_uuid), e.vm_name});
   }
   return inserted;
@@ -106,9 +105,10 @@ std::int64_t insert_vm_events(Transaction& tx, const std::vector<VmEvent>& event
 std::int64_t resolve_event_instance_uuids(Transaction& tx, const std::string& vcenter_uuid) {
   constexpr const char* kSameVm =
       "FROM inventory i WHERE i.vcenter_uuid = vm_events.vcenter_uuid AND i.vm_id = vm_events.vm_id";
-  return tx.execute(std::string("UPDATE vm_events SET instance_uuid = (SELECT i.instance_uuid ") +
-                        kSameVm + " ORDER BY i.last_seen DESC LIMIT 1) WHERE vcenter_uuid = $1 AND "
-                        "instance_uuid IS NULL AND EXISTS (SELECT 1 " + kSameVm + ")",
+  return tx.execute(std::string("UPDATE vm_events SET instance_uuid = (SELECT i.instance_uuid ") + kSameVm +
+                        " ORDER BY i.last_seen DESC LIMIT 1) WHERE vcenter_uuid = $1 AND "
+                        "instance_uuid IS NULL AND EXISTS (SELECT 1 " +
+                        kSameVm + ")",
                     {vcenter_uuid});
 }
 
@@ -143,36 +143,38 @@ std::int64_t apply_creation_events(Transaction& tx, const std::string& vcenter_u
   }
   const std::string events =
       "FROM vm_events e WHERE e.vcenter_uuid = inventory.vcenter_uuid AND e.instance_uuid = "
-      "inventory.instance_uuid AND e.event_type IN (" + types + ")";
+      "inventory.instance_uuid AND e.event_type IN (" +
+      types + ")";
   return tx.execute("UPDATE inventory SET creation_time = (SELECT MIN(e.created_time) " + events +
-                        ") WHERE vcenter_uuid = $1 AND creation_time IS NULL AND EXISTS (SELECT 1 " +
-                        events + ")",
+                        ") WHERE vcenter_uuid = $1 AND creation_time IS NULL AND EXISTS (SELECT 1 " + events + ")",
                     params);
 }
 
-std::optional<EventCheckpoint> load_event_checkpoint(Transaction& tx,
-                                                     const std::string& vcenter_uuid) {
-  const auto rows = tx.query(
-      "SELECT last_event_key, last_event_time FROM event_checkpoints WHERE vcenter_uuid = $1",
-      {vcenter_uuid});
+std::optional<EventCheckpoint> load_event_checkpoint(Transaction& tx, const std::string& vcenter_uuid) {
+  const auto rows =
+      tx.query("SELECT last_event_key, last_event_time FROM event_checkpoints WHERE vcenter_uuid = $1", {vcenter_uuid});
   if (rows.empty()) return std::nullopt;
   return EventCheckpoint{vcenter_uuid, rows[0].get_int(0), rows[0].get_time(1)};
 }
 
 void save_event_checkpoint(Transaction& tx, const EventCheckpoint& c) {
-  tx.execute("INSERT INTO event_checkpoints (vcenter_uuid, last_event_key, last_event_time) "
-             "VALUES ($1, $2, " + tx.dialect().timestamp_param(3) +
-                 ") ON CONFLICT (vcenter_uuid) DO UPDATE SET last_event_key = "
-                 "excluded.last_event_key, last_event_time = excluded.last_event_time",
-             {c.vcenter_uuid, c.last_event_key, time_value(c.last_event_time)});
+  tx.execute(
+      "INSERT INTO event_checkpoints (vcenter_uuid, last_event_key, last_event_time) "
+      "VALUES ($1, $2, " +
+          tx.dialect().timestamp_param(3) +
+          ") ON CONFLICT (vcenter_uuid) DO UPDATE SET last_event_key = "
+          "excluded.last_event_key, last_event_time = excluded.last_event_time",
+      {c.vcenter_uuid, c.last_event_key, time_value(c.last_event_time)});
 }
 
 void record_report(Transaction& tx, const ReportRecord& r) {
-  tx.execute("INSERT INTO reports (kind, period, file_name, bytes, created_at) VALUES ($1, $2, "
-             "$3, $4, " + tx.dialect().timestamp_param(5) +
-                 ") ON CONFLICT (file_name) DO UPDATE SET kind = excluded.kind, period = "
-                 "excluded.period, bytes = excluded.bytes, created_at = excluded.created_at",
-             {r.kind, r.period, r.file_name, r.bytes, time_value(r.created_at)});
+  tx.execute(
+      "INSERT INTO reports (kind, period, file_name, bytes, created_at) VALUES ($1, $2, "
+      "$3, $4, " +
+          tx.dialect().timestamp_param(5) +
+          ") ON CONFLICT (file_name) DO UPDATE SET kind = excluded.kind, period = "
+          "excluded.period, bytes = excluded.bytes, created_at = excluded.created_at",
+      {r.kind, r.period, r.file_name, r.bytes, time_value(r.created_at)});
 }
 
 }  // namespace vctp::store

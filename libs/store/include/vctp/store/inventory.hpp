@@ -7,32 +7,14 @@
 #include <string_view>
 #include <vector>
 
+#include "vctp/core/vm_record.hpp"
 #include "vctp/store/database.hpp"
 
 namespace vctp::store {
 
-/// The last-known state of a VM (a row of `inventory`, keyed by vcenter_uuid + instance_uuid).
-struct InventoryRecord {
-  std::string vcenter;
-  std::string vcenter_uuid;
-  std::string vm_id;
-  std::string instance_uuid;
-  std::string bios_uuid;
-  std::string name;
-  std::string datacenter;
-  std::string cluster;
-  std::string host;
-  std::string resource_pool;
-  std::string folder;
-  std::string tenant;
-  std::int64_t vcpu_count = 0;
-  std::int64_t ram_mb = 0;
-  double disk_gb = 0;
-  std::string power_state;
-  bool is_template = false;
-  bool srm_placeholder = false;
-  std::string guest_os;
-  std::optional<std::chrono::system_clock::time_point> creation_time;
+/// The last-known state of a VM (a row of `inventory`, keyed by vcenter_uuid + instance_uuid):
+/// the shared VM record (columns in vm_columns()) and when it was seen and removed.
+struct InventoryRecord : core::VmRecord {
   std::optional<std::chrono::system_clock::time_point> deletion_time;
   std::chrono::system_clock::time_point first_seen;
   std::chrono::system_clock::time_point last_seen;

@@ -8,36 +8,17 @@
 #include <vector>
 
 #include "vctp/core/clock.hpp"
+#include "vctp/core/vm_record.hpp"
 #include "vctp/store/database.hpp"
 #include "vctp/store/snapshot_registry.hpp"
 #include "vctp/store/table_name.hpp"
 
 namespace vctp::store {
 
-/// One VM in an hourly snapshot (a row of snap_hourly_YYYYMMDDHH). Field names are the
-/// public column names.
-struct HourlyVmRow {
+/// One VM in an hourly snapshot (a row of snap_hourly_YYYYMMDDHH): the shared VM record
+/// (columns in vm_columns()) and the hour it was taken.
+struct HourlyVmRow : core::VmRecord {
   std::chrono::system_clock::time_point snapshot_time;
-  std::string vcenter;
-  std::string vcenter_uuid;
-  std::string vm_id;  ///< managed object reference, e.g. vm-1234
-  std::string instance_uuid;
-  std::string bios_uuid;
-  std::string name;
-  std::string datacenter;
-  std::string cluster;
-  std::string host;
-  std::string resource_pool;
-  std::string folder;
-  std::string tenant;
-  std::int64_t vcpu_count = 0;
-  std::int64_t ram_mb = 0;
-  double disk_gb = 0;
-  std::string power_state;  ///< poweredOn / poweredOff / suspended
-  bool is_template = false;
-  bool srm_placeholder = false;
-  std::string guest_os;
-  std::optional<std::chrono::system_clock::time_point> creation_time;
 };
 
 /// One ESXi host in an hourly host snapshot (a row of snap_hosts_YYYYMMDDHH).

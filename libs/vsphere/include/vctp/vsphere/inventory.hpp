@@ -6,38 +6,16 @@
 #include <string>
 #include <vector>
 
+#include "vctp/core/vm_record.hpp"
 #include "vctp/vsphere/managed_object.hpp"
 
 namespace vctp::vsphere {
 
-/// One VM as a snapshot row sees it (the columns of snap_hourly_*).
-struct VmRecord {
-  std::string vcenter;        ///< the vCenter's label (host[:port] of its SDK URL)
-  std::string vcenter_uuid;   ///< about.instanceUuid of the vCenter
-  std::string vm_id;          ///< moref value, e.g. "vm-42"
-  std::string instance_uuid;  ///< config.instanceUuid: with vcenter_uuid, the VM's identity
-  std::string bios_uuid;      ///< config.uuid
-  std::string name;
-  std::string datacenter;
-  std::string cluster;  ///< empty for a VM on a standalone host
-  std::string host;     ///< empty when the VM has no host (e.g. some templates)
-  /// The resource pool's own name; the cluster's (or host's) root pool is reported as
-  /// "Resources", its vSphere name. Empty when the VM has no pool (templates).
-  std::string resource_pool;
+/// One VM as resolved from vCenter: the record every part of vctp shares, plus what only
+/// the resolution knows.
+struct VmRecord : core::VmRecord {
   /// The pool's path from the root pool, e.g. "Resources/prod/web" ("Resources" for the root).
   std::string resource_pool_path;
-  /// The folder path under the datacenter's VM folder, e.g. "/tenantA/app"; "/" at the top.
-  std::string folder;
-  /// The folder at the tenant level under the VM folder ("tenantA"); empty above that level.
-  std::string tenant;
-  std::int32_t vcpu_count = 0;
-  std::int64_t ram_mb = 0;
-  double disk_gb = 0;        ///< (summary.storage.committed + uncommitted) / 2^30
-  std::string power_state;   ///< poweredOn, poweredOff or suspended
-  bool is_template = false;
-  bool srm_placeholder = false;  ///< config.managedBy is com.vmware.vcDr / placeholderVm
-  std::string guest_os;          ///< config.guestFullName
-  std::optional<std::chrono::system_clock::time_point> creation_time;  ///< config.createDate
 
   friend bool operator==(const VmRecord&, const VmRecord&) = default;
 };
