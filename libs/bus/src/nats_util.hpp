@@ -3,21 +3,13 @@
 #include <nats/nats.h>
 
 #include <chrono>
-#include <memory>
 #include <string>
 #include <string_view>
 
+#include "nats_handles.hpp"
 #include "vctp/bus/connection.hpp"
 
 namespace vctp::bus::detail {
-
-using MsgPtr = std::unique_ptr<natsMsg, decltype(&natsMsg_Destroy)>;
-using OptionsPtr = std::unique_ptr<natsOptions, decltype(&natsOptions_Destroy)>;
-using StreamInfoPtr = std::unique_ptr<jsStreamInfo, decltype(&jsStreamInfo_Destroy)>;
-using ConsumerInfoPtr = std::unique_ptr<jsConsumerInfo, decltype(&jsConsumerInfo_Destroy)>;
-using PubAckPtr = std::unique_ptr<jsPubAck, decltype(&jsPubAck_Destroy)>;
-using MetaDataPtr = std::unique_ptr<jsMsgMetaData, decltype(&jsMsgMetaData_Destroy)>;
-using SubscriptionPtr = std::unique_ptr<natsSubscription, decltype(&natsSubscription_Destroy)>;
 
 /// "timeout (JetStream error 10059: stream not found)" and the like: the status, the JetStream
 /// error code if any, and the library's last error text for this thread.
