@@ -94,7 +94,7 @@ struct Consumer::Impl {
     detail::check(jsOptions_Init(&jo), "initialise JetStream options");
     jo.Wait = std::min<std::int64_t>(conn.impl_->options.api_timeout.count(), 1000);
     natsSubscription* raw = nullptr;
-    jsErrCode err = static_cast<jsErrCode>(0);
+    jsErrCode err = detail::kNoJsError;
     const char* filter = config.filter_subject.empty() ? nullptr : config.filter_subject.c_str();
     natsStatus s = js_PullSubscribe(&raw, conn.impl_->js.get(), filter, config.durable.c_str(), &jo, &so, &err);
     detail::SubscriptionPtr sub(raw, &natsSubscription_Destroy);
@@ -153,7 +153,7 @@ struct Consumer::Impl {
     }
     switch (result->kind()) {
       case HandlerResult::Kind::kAck: {
-        jsErrCode err = static_cast<jsErrCode>(0);
+        jsErrCode err = detail::kNoJsError;
         natsStatus s = options.ack_sync ? natsMsg_AckSync(msg, nullptr, &err) : natsMsg_Ack(msg, nullptr);
         if (s != NATS_OK) {
           core::log_warn(
@@ -229,7 +229,7 @@ struct Consumer::Impl {
         }
       }
       natsMsgList list{nullptr, 0};
-      jsErrCode err = static_cast<jsErrCode>(0);
+      jsErrCode err = detail::kNoJsError;
       natsStatus s = natsSubscription_Fetch(&list, sub.get(), options.batch, options.fetch_wait.count(), &err);
       if (list.Count > 0) {
         {

@@ -14,10 +14,9 @@ using detail::Attempt;
 using detail::check;
 using detail::describe_status;
 using detail::is_transient;
+using detail::kNoJsError;
 
 namespace {
-
-constexpr jsErrCode kNoJsError = static_cast<jsErrCode>(0);
 
 /// The cnats configuration of `config`. It points into `config` and `subjects`, which must
 /// outlive it.

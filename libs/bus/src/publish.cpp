@@ -14,7 +14,7 @@ using detail::describe_status;
 PublishAck Connection::publish_js(std::string_view subject, std::string_view payload, const PublishOptions& options) {
   PublishAck ack;
   natsStatus s = NATS_OK;
-  jsErrCode err = static_cast<jsErrCode>(0);
+  jsErrCode err = detail::kNoJsError;
   auto attempt = [&] {
     detail::MsgPtr msg = detail::make_message(subject, payload, options.headers);
     jsPubOptions po;
@@ -22,7 +22,7 @@ PublishAck Connection::publish_js(std::string_view subject, std::string_view pay
     po.MaxWait = options.ack_timeout.count();
     po.MsgId = options.msg_id.empty() ? nullptr : options.msg_id.c_str();
     jsPubAck* raw_ack = nullptr;
-    err = static_cast<jsErrCode>(0);
+    err = detail::kNoJsError;
     s = js_PublishMsg(&raw_ack, impl_->js.get(), msg.get(), &po, &err);
     detail::PubAckPtr stored(raw_ack, &jsPubAck_Destroy);
     if (s == NATS_OK && stored != nullptr) {

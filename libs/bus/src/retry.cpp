@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <thread>
 
-#include "nats_util.hpp"
-
 namespace vctp::bus::detail {
 
 std::chrono::milliseconds next_pause(std::chrono::milliseconds pause) {

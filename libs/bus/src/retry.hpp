@@ -5,6 +5,8 @@
 #include <chrono>
 #include <functional>
 
+#include "nats_util.hpp"
+
 namespace vctp::bus::detail {
 
 /// How one attempt of a retried NATS call ended.
@@ -23,7 +25,7 @@ inline constexpr std::chrono::milliseconds kMaxRetryPause{2000};
 std::chrono::milliseconds next_pause(std::chrono::milliseconds pause);
 
 /// kTransient when is_transient(status, js_error), otherwise kFailed.
-Attempt failure(natsStatus status, jsErrCode js_error = static_cast<jsErrCode>(0));
+Attempt failure(natsStatus status, jsErrCode js_error = kNoJsError);
 
 /// Runs `attempt` until it is done or fails for good. After a transient failure it sleeps
 /// (kFirstRetryPause, doubling up to kMaxRetryPause) and tries again, unless the pause would end
