@@ -8,12 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "nats_handles.hpp"
 #include "vctp/bus/connection.hpp"
 #include "vctp/metrics/registry.hpp"
 
 namespace vctp::bus {
 
-/// Shared with the consumer loop, which needs the raw JetStream context.
+/// The connection's state, shared by its parts (life, JetStream administration, publishing,
+/// subscriptions) and the consumer loop, which needs the raw JetStream context.
 struct Connection::Impl {
   Impl(metrics::Registry& registry, ConnectionOptions opts);
   ~Impl();
@@ -21,8 +23,8 @@ struct Connection::Impl {
   ConnectionOptions options;
   metrics::Registry& metrics;
   std::vector<std::string> masked_urls;
-  natsConnection* nc = nullptr;
-  jsCtx* js = nullptr;
+  detail::ConnectionPtr nc{nullptr, &natsConnection_Destroy};
+  detail::JetStreamPtr js{nullptr, &jsCtx_Destroy};
 
   metrics::Counter reconnects;
   metrics::Counter disconnects;

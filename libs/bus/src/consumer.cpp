@@ -8,6 +8,7 @@
 
 #include "connection_impl.hpp"
 #include "nats_util.hpp"
+#include "retry.hpp"
 #include "vctp/core/logging.hpp"
 #include "vctp/core/shutdown.hpp"
 #include "vctp/metrics/registry.hpp"
@@ -93,15 +94,15 @@ struct Consumer::Impl {
     detail::check(jsOptions_Init(&jo), "initialise JetStream options");
     jo.Wait = std::min<std::int64_t>(conn.impl_->options.api_timeout.count(), 1000);
     natsSubscription* raw = nullptr;
-    jsErrCode err = static_cast<jsErrCode>(0);
+    jsErrCode err = detail::kNoJsError;
     const char* filter = config.filter_subject.empty() ? nullptr : config.filter_subject.c_str();
-    natsStatus s = js_PullSubscribe(&raw, conn.impl_->js, filter, config.durable.c_str(), &jo, &so, &err);
+    natsStatus s = js_PullSubscribe(&raw, conn.impl_->js.get(), filter, config.durable.c_str(), &jo, &so, &err);
+    detail::SubscriptionPtr sub(raw, &natsSubscription_Destroy);
     if (s != NATS_OK) {
-      if (raw != nullptr) natsSubscription_Destroy(raw);
       throw BusError("NATS: cannot bind to consumer " + config.durable + ": " + detail::describe_status(s, err),
                      detail::is_transient(s, err) || s == NATS_NOT_FOUND || err == JSConsumerNotFoundErr);
     }
-    return detail::SubscriptionPtr(raw, &natsSubscription_Destroy);
+    return sub;
   }
 
   /// False only when the server says the durable (or its stream) is gone.
@@ -135,9 +136,10 @@ struct Consumer::Impl {
     } catch (const InvalidEvent& e) {
       result = HandlerResult::invalid(e.what());
     } catch (const std::exception& e) {
-      core::log_warn("event handler failed; will retry",
-                     {{"consumer", config.durable}, {"subject", message.subject}, {"error", e.what()},
-                      {"delivery", std::to_string(message.num_delivered)}});
+      core::log_warn("event handler failed; will retry", {{"consumer", config.durable},
+                                                          {"subject", message.subject},
+                                                          {"error", e.what()},
+                                                          {"delivery", std::to_string(message.num_delivered)}});
       result = HandlerResult::retry(retry_delay_for(message.num_delivered));
     } catch (...) {
       core::log_warn("event handler failed with an unknown exception; will retry",
@@ -151,12 +153,12 @@ struct Consumer::Impl {
     }
     switch (result->kind()) {
       case HandlerResult::Kind::kAck: {
-        jsErrCode err = static_cast<jsErrCode>(0);
+        jsErrCode err = detail::kNoJsError;
         natsStatus s = options.ack_sync ? natsMsg_AckSync(msg, nullptr, &err) : natsMsg_Ack(msg, nullptr);
         if (s != NATS_OK) {
-          core::log_warn("ack failed; the message will be delivered again",
-                         {{"consumer", config.durable}, {"subject", message.subject},
-                          {"error", detail::describe_status(s, err)}});
+          core::log_warn(
+              "ack failed; the message will be delivered again",
+              {{"consumer", config.durable}, {"subject", message.subject}, {"error", detail::describe_status(s, err)}});
         }
         acked.inc();
         break;
@@ -164,7 +166,8 @@ struct Consumer::Impl {
       case HandlerResult::Kind::kRetry: {
         if (config.max_deliver > 0 && message.num_delivered >= static_cast<std::uint64_t>(config.max_deliver)) {
           core::log_error("giving up on a message after its last delivery",
-                          {{"consumer", config.durable}, {"subject", message.subject},
+                          {{"consumer", config.durable},
+                           {"subject", message.subject},
                            {"deliveries", std::to_string(message.num_delivered)},
                            {"excerpt", detail::excerpt(message.data)}});
           if (natsMsg_Term(msg, nullptr) != NATS_OK) {
@@ -182,9 +185,10 @@ struct Consumer::Impl {
         break;
       }
       case HandlerResult::Kind::kInvalid: {
-        core::log_warn("invalid message terminated",
-                       {{"consumer", config.durable}, {"subject", message.subject},
-                        {"reason", result->reason()}, {"excerpt", detail::excerpt(message.data)}});
+        core::log_warn("invalid message terminated", {{"consumer", config.durable},
+                                                      {"subject", message.subject},
+                                                      {"reason", result->reason()},
+                                                      {"excerpt", detail::excerpt(message.data)}});
         if (natsMsg_Term(msg, nullptr) != NATS_OK) {
           core::log_warn("could not terminate an invalid message; max_deliver will stop it",
                          {{"consumer", config.durable}, {"subject", message.subject}});
@@ -197,7 +201,7 @@ struct Consumer::Impl {
 
   void work() {
     detail::SubscriptionPtr sub(nullptr, &natsSubscription_Destroy);
-    std::chrono::milliseconds error_pause = 100ms;
+    std::chrono::milliseconds error_pause = detail::kFirstRetryPause;
     bool logged_error = false;
     auto next_check = std::chrono::steady_clock::now() + options.verify_every;
     while (!stopping()) {
@@ -206,9 +210,10 @@ struct Consumer::Impl {
           sub = subscribe();
           if (logged_error) core::log_info("consumer bound again", {{"consumer", config.durable}});
           logged_error = false;
-          error_pause = 100ms;
+          error_pause = detail::kFirstRetryPause;
         } catch (const BusError& e) {
-          if (!logged_error) core::log_warn("consumer cannot bind yet", {{"consumer", config.durable}, {"error", e.what()}});
+          if (!logged_error)
+            core::log_warn("consumer cannot bind yet", {{"consumer", config.durable}, {"error", e.what()}});
           logged_error = true;
           if (options.ensure_consumer && conn.connected()) {
             try {
@@ -219,12 +224,12 @@ struct Consumer::Impl {
             }
           }
           if (pause(error_pause)) break;
-          error_pause = std::min<std::chrono::milliseconds>(error_pause * 2, 2s);
+          error_pause = detail::next_pause(error_pause);
           continue;
         }
       }
       natsMsgList list{nullptr, 0};
-      jsErrCode err = static_cast<jsErrCode>(0);
+      jsErrCode err = detail::kNoJsError;
       natsStatus s = natsSubscription_Fetch(&list, sub.get(), options.batch, options.fetch_wait.count(), &err);
       if (list.Count > 0) {
         {
@@ -241,7 +246,7 @@ struct Consumer::Impl {
         natsMsgList_Destroy(&list);
       }
       if (s == NATS_OK || s == NATS_TIMEOUT) {
-        error_pause = 100ms;
+        error_pause = detail::kFirstRetryPause;
         // An idle consumer checks now and then that its durable still exists (a server that
         // lost its store answers pulls with silence).
         if (s == NATS_TIMEOUT && std::chrono::steady_clock::now() >= next_check) {
@@ -257,7 +262,7 @@ struct Consumer::Impl {
         sub.reset();
       }
       if (pause(error_pause)) break;
-      error_pause = std::min<std::chrono::milliseconds>(error_pause * 2, 2s);
+      error_pause = detail::next_pause(error_pause);
     }
   }
 

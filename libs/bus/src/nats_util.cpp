@@ -1,8 +1,18 @@
 #include "nats_util.hpp"
 
 #include <cstdlib>
+#include <optional>
+#include <string>
 
-namespace vctp::bus::detail {
+namespace vctp::bus {
+
+std::optional<std::string> Message::header(const std::string& name) const {
+  auto it = headers.find(name);
+  if (it == headers.end()) return std::nullopt;
+  return it->second;
+}
+
+namespace detail {
 
 std::string describe_status(natsStatus status, jsErrCode js_error) {
   std::string text = natsStatus_GetText(status);
@@ -96,4 +106,5 @@ std::string excerpt(std::string_view data, std::size_t max) {
   return out;
 }
 
-}  // namespace vctp::bus::detail
+}  // namespace detail
+}  // namespace vctp::bus

@@ -3,29 +3,24 @@
 #include <nats/nats.h>
 
 #include <chrono>
-#include <memory>
 #include <string>
 #include <string_view>
 
+#include "nats_handles.hpp"
 #include "vctp/bus/connection.hpp"
 
 namespace vctp::bus::detail {
 
-using MsgPtr = std::unique_ptr<natsMsg, decltype(&natsMsg_Destroy)>;
-using OptionsPtr = std::unique_ptr<natsOptions, decltype(&natsOptions_Destroy)>;
-using StreamInfoPtr = std::unique_ptr<jsStreamInfo, decltype(&jsStreamInfo_Destroy)>;
-using ConsumerInfoPtr = std::unique_ptr<jsConsumerInfo, decltype(&jsConsumerInfo_Destroy)>;
-using PubAckPtr = std::unique_ptr<jsPubAck, decltype(&jsPubAck_Destroy)>;
-using MetaDataPtr = std::unique_ptr<jsMsgMetaData, decltype(&jsMsgMetaData_Destroy)>;
-using SubscriptionPtr = std::unique_ptr<natsSubscription, decltype(&natsSubscription_Destroy)>;
+/// "No JetStream error": what a jsErrCode holds before a call and after a call JetStream did not reject.
+inline constexpr jsErrCode kNoJsError = static_cast<jsErrCode>(0);
 
 /// "timeout (JetStream error 10059: stream not found)" and the like: the status, the JetStream
 /// error code if any, and the library's last error text for this thread.
-std::string describe_status(natsStatus status, jsErrCode js_error = static_cast<jsErrCode>(0));
+std::string describe_status(natsStatus status, jsErrCode js_error = kNoJsError);
 
 /// Whether trying again later may succeed: timeouts, no responders, a connection that is down,
 /// JetStream temporarily unavailable.
-bool is_transient(natsStatus status, jsErrCode js_error = static_cast<jsErrCode>(0));
+bool is_transient(natsStatus status, jsErrCode js_error = kNoJsError);
 
 /// Copies a received message (subject, reply, data, headers, JetStream metadata if any).
 Message to_message(natsMsg* msg);
@@ -35,7 +30,7 @@ MsgPtr make_message(std::string_view subject, std::string_view payload,
                     const std::map<std::string, std::string>& headers);
 
 /// Throws BusError (retryable per is_transient) unless status is NATS_OK.
-void check(natsStatus status, std::string_view what, jsErrCode js_error = static_cast<jsErrCode>(0));
+void check(natsStatus status, std::string_view what, jsErrCode js_error = kNoJsError);
 
 /// A printable excerpt of a payload for logs: at most `max` bytes, control and non-ASCII bytes
 /// replaced by '?'.
