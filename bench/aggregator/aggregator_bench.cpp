@@ -20,6 +20,7 @@
 #include "vctp/metrics/registry.hpp"
 #include "vctp/store/snapshot_registry.hpp"
 #include "vctp/store/snapshot_writer.hpp"
+#include "vctp/store/summary_columns.hpp"
 #include "vctp/store/table_name.hpp"
 
 using namespace vctp;
@@ -132,9 +133,9 @@ int main(int argc, char** argv) {
   // The other 30 days of December: copies of the first day's summary, registered.
   started = steady_clock::now();
   const store::SnapshotRegistry reg(*db, clock);
-  const auto columns = aggregator::daily_summary_columns(db->dialect());
+  const auto columns = store::summary_columns(store::SnapshotKind::kDaily);
   std::string rest;
-  for (std::size_t c = 1; c < columns.size(); ++c) rest += ", " + columns[c].name;
+  for (std::size_t c = 1; c < columns.size(); ++c) rest += ", " + std::string(columns[c].name);
   for (int d = 2; d <= 31; ++d) {
     const auto p = aggregator::Period::day(year_month_day(day + days(d - 1)));
     db->transact([&](store::Transaction& tx) {

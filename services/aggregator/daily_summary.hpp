@@ -12,9 +12,6 @@
 
 namespace vctp::aggregator {
 
-/// The columns of summary_daily_YYYYMMDD for a dialect, in table order.
-std::vector<SummaryColumn> daily_summary_columns(const store::Dialect& dialect);
-
 /// Builds summary_daily_YYYYMMDD (one row per VM, keyed by vcenter_uuid + instance_uuid) and its
 /// companions summary_daily_pools_YYYYMMDD (share of the day per resource pool) and
 /// summary_daily_nodes_YYYYMMDD (node-hours per node-charge cluster) from the day's hourly

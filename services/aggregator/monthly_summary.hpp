@@ -10,9 +10,6 @@
 
 namespace vctp::aggregator {
 
-/// The columns of summary_monthly_YYYYMM for a dialect, in table order.
-std::vector<SummaryColumn> monthly_summary_columns(const store::Dialect& dialect);
-
 /// Builds summary_monthly_YYYYMM (one row per VM) and its companions summary_monthly_pools_YYYYMM
 /// and summary_monthly_nodes_YYYYMM from the month's daily summaries, set-based in SQL, in the
 /// caller's transaction, and registers the summary.

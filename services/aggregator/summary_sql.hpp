@@ -1,10 +1,12 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "vctp/store/columns.hpp"
 #include "vctp/store/database.hpp"
 #include "vctp/store/dialect.hpp"
 
@@ -41,24 +43,23 @@ class SqlText {
 
   /// `(COALESCE(expr, '') IN ($a, $b, ...))` with the values appended to `params`, or a false
   /// expression for an empty set.
-  static std::string in_set(std::string_view expr, const std::vector<std::string>& values,
-                            store::Params& params);
+  static std::string in_set(std::string_view expr, const std::vector<std::string>& values, store::Params& params);
 
  private:
   const store::Dialect& d_;
 };
 
-/// Column of a summary table: name and SQL type.
-struct SummaryColumn {
-  std::string name;
-  std::string type;
-};
+/// `CREATE TABLE "table" (...)` of `columns` (vctp/store/summary_columns.hpp).
+std::string create_table_sql(const SqlText& sql, std::string_view table, const std::vector<store::ColumnSpec>& columns);
 
-std::string create_table_sql(const SqlText& sql, std::string_view table,
-                             const std::vector<SummaryColumn>& columns);
+/// The value of each column of an INSERT ... SELECT, by column name.
+using ColumnValues = std::map<std::string, std::string, std::less<>>;
 
-/// Column names joined with ", ".
-std::string column_list(const std::vector<SummaryColumn>& columns);
+/// `INSERT INTO "table" (columns) SELECT values FROM from`, where each column's value is looked
+/// up by its name, so that the SELECT list cannot drift out of step with the table. Throws
+/// std::logic_error when a column has no value or a value names no column.
+std::string insert_select_sql(const SqlText& sql, std::string_view table, const std::vector<store::ColumnSpec>& columns,
+                              const ColumnValues& values, std::string_view from);
 
 /// Distinct non-NULL values (NULL read as '') of `expr` across `tables` (names already valid).
 std::vector<std::string> distinct_values(store::Transaction& tx, const std::vector<std::string>& tables,

@@ -265,10 +265,7 @@ std::int64_t Collector::poll_events_of(Endpoint& endpoint) {
       if (row.instance_uuid && e.type == "VmRemovedEvent") {
         store::mark_vm_deleted(tx, vcenter_uuid, *row.instance_uuid, e.created_time);
       } else if (row.instance_uuid && store::is_creation_event(e.type)) {
-        tx.execute(
-            "UPDATE inventory SET creation_time = " + std::string(tx.dialect().timestamp_param(1)) +
-                " WHERE vcenter_uuid = $2 AND instance_uuid = $3 AND creation_time IS NULL",
-            {core::format_iso8601(e.created_time), vcenter_uuid, *row.instance_uuid});
+        store::mark_vm_created(tx, vcenter_uuid, *row.instance_uuid, e.created_time);
       }
       rows.push_back(std::move(row));
     }

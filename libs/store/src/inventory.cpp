@@ -71,6 +71,13 @@ bool mark_vm_deleted(Transaction& tx, const std::string& vcenter_uuid, const std
                     {vcenter_uuid, instance_uuid, time_value(deleted_at)}) > 0;
 }
 
+bool mark_vm_created(Transaction& tx, const std::string& vcenter_uuid, const std::string& instance_uuid,
+                     std::chrono::system_clock::time_point created_at) {
+  return tx.execute("UPDATE inventory SET creation_time = " + tx.dialect().timestamp_param(3) +
+                        " WHERE vcenter_uuid = $1 AND instance_uuid = $2 AND creation_time IS NULL",
+                    {vcenter_uuid, instance_uuid, time_value(created_at)}) > 0;
+}
+
 std::vector<InventoryRecord> load_inventory(Transaction& tx, const std::optional<std::string>& vcenter_uuid) {
   std::string sql = "SELECT " + inventory_column_list() + " FROM inventory";
   Params params;

@@ -54,6 +54,36 @@ TEST_CASE("inventory keeps the last-known state of every VM ever seen") {
   CHECK(rows[0].last_seen == at("2026-11-24T11:00:00Z"));
 }
 
+TEST_CASE("a creation event sets an unknown creation time and never overwrites a known one") {
+  const auto backend = GENERATE(from_range(test::all_backends()));
+  test::BackendDb tdb(backend);
+  INFO(tdb.driver());
+  auto db = tdb.open();
+  store::InventoryRecord known;
+  known.vcenter = "vc-a";
+  known.vcenter_uuid = "uuid-a";
+  known.vm_id = "vm-1";
+  known.instance_uuid = "inst-1";
+  known.creation_time = at("2026-01-01T10:00:00Z");
+  known.first_seen = known.last_seen = at("2026-11-24T10:00:00Z");
+  auto unknown = known;
+  unknown.vm_id = "vm-2";
+  unknown.instance_uuid = "inst-2";
+  unknown.creation_time.reset();
+  db->transact([&](store::Transaction& tx) {
+    store::upsert_inventory(tx, {known, unknown});
+    CHECK_FALSE(store::mark_vm_created(tx, "uuid-a", "inst-1", at("2026-11-20T08:00:00Z")));
+    CHECK(store::mark_vm_created(tx, "uuid-a", "inst-2", at("2026-11-20T08:00:00Z")));
+    CHECK_FALSE(store::mark_vm_created(tx, "uuid-a", "unknown", at("2026-11-20T08:00:00Z")));
+  });
+  const auto rows = db->transact([](store::Transaction& tx) { return store::load_inventory(tx); });
+  REQUIRE(rows.size() == 2);
+  for (const auto& r : rows) {
+    INFO(r.instance_uuid);
+    CHECK(r.creation_time == at(r.instance_uuid == "inst-1" ? "2026-01-01T10:00:00Z" : "2026-11-20T08:00:00Z"));
+  }
+}
+
 TEST_CASE("VM events are stored once, and the reader's checkpoint is kept") {
   const auto backend = GENERATE(from_range(test::all_backends()));
   test::BackendDb tdb(backend);

@@ -30,6 +30,12 @@ bool mark_vm_deleted(Transaction& tx, const std::string& vcenter_uuid,
                      const std::string& instance_uuid,
                      std::chrono::system_clock::time_point deleted_at);
 
+/// Sets creation_time of a VM whose creation time is not known yet (from a creation event);
+/// returns whether it was set.
+bool mark_vm_created(Transaction& tx, const std::string& vcenter_uuid,
+                     const std::string& instance_uuid,
+                     std::chrono::system_clock::time_point created_at);
+
 /// Reads inventory rows of one vCenter (all vCenters when empty), ordered by name.
 std::vector<InventoryRecord> load_inventory(Transaction& tx,
                                             const std::optional<std::string>& vcenter_uuid = {});
