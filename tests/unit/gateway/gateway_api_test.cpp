@@ -1,5 +1,6 @@
 #include <yaml-cpp/yaml.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <set>
@@ -225,10 +226,14 @@ TEST_CASE("gateway: totals per tenant, pool and cluster, and CSV", "[gateway]") 
 TEST_CASE("gateway: request tracker waits for the completion", "[gateway]") {
   RequestTracker tracker(2);
   tracker.add("r1", "daily", "2026-11-20", "t");
+  // The completion comes from another thread once this one is about to wait (completed before
+  // the wait, it is found at once: the outcome is the same either way).
+  std::atomic<bool> waiting{false};
   std::thread completer([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    test::eventually([&] { return waiting.load(); }, std::chrono::seconds(30));
     tracker.complete(AggregateOutcome{"r1", "daily", "2026-11-20", "summary_daily_20261120", 3, "ok", {}});
   });
+  waiting = true;
   const auto done = tracker.wait("r1", std::chrono::seconds(30));
   completer.join();
   REQUIRE(done);
