@@ -14,7 +14,7 @@
 
 #include "aggregator.hpp"
 #include "daily_summary.hpp"
-#include "vctp/core/clock.hpp"
+#include "fake_clock.hpp"
 #include "vctp/core/logging.hpp"
 #include "vctp/core/time_format.hpp"
 #include "vctp/metrics/registry.hpp"
@@ -28,9 +28,7 @@ using namespace std::chrono;
 
 namespace {
 
-double seconds_since(steady_clock::time_point start) {
-  return duration<double>(steady_clock::now() - start).count();
-}
+double seconds_since(steady_clock::time_point start) { return duration<double>(steady_clock::now() - start).count(); }
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -80,10 +78,14 @@ int main(int argc, char** argv) {
   int repeat = 3;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
-    if (a == "--driver") driver = argv[i + 1];
-    else if (a == "--url") url = argv[i + 1];
-    else if (a == "--vms") vms = std::stoi(argv[i + 1]);
-    else if (a == "--repeat") repeat = std::max(1, std::stoi(argv[i + 1]));
+    if (a == "--driver")
+      driver = argv[i + 1];
+    else if (a == "--url")
+      url = argv[i + 1];
+    else if (a == "--vms")
+      vms = std::stoi(argv[i + 1]);
+    else if (a == "--repeat")
+      repeat = std::max(1, std::stoi(argv[i + 1]));
   }
   if (driver.empty() || url.empty() || vms <= 0) {
     std::cerr << "usage: vctp_aggregator_bench --driver sqlite|postgres --url URL [--vms N]\n";
@@ -92,7 +94,7 @@ int main(int argc, char** argv) {
   core::init_logging("aggregator-bench", "warn", "text");
   auto db = store::open_database(driver, url);
   const auto day = sys_days(year(2026) / December / 1);
-  core::FakeClock clock(day + days(31) + hours(1));
+  test::FakeClock clock(day + days(31) + hours(1));
 
   auto started = steady_clock::now();
   store::SnapshotWriter writer(*db, clock);
@@ -112,8 +114,7 @@ int main(int argc, char** argv) {
 
   metrics::Registry registry;
   aggregator::AggregatorMetrics metrics(registry);
-  aggregator::Aggregator agg(*db, clock, aggregator::ChargebackRules({"tenant-49"}, {"cl-1*"}, {}),
-                             metrics);
+  aggregator::Aggregator agg(*db, clock, aggregator::ChargebackRules({"tenant-49"}, {"cl-1*"}, {}), metrics);
   std::vector<double> daily_runs, daily_floor;
   aggregator::AggregationOutcome daily;
   std::vector<std::string> hourly_tables;
@@ -126,7 +127,8 @@ int main(int argc, char** argv) {
       std::cerr << "daily summary failed: " << daily.error << "\n";
       return 1;
     }
-    daily_floor.push_back(floor_seconds(*db, hourly_tables, "SUM(vcpu_count), MAX(vcpu_count), SUM(ram_mb), MAX(ram_mb), SUM(disk_gb)"));
+    daily_floor.push_back(
+        floor_seconds(*db, hourly_tables, "SUM(vcpu_count), MAX(vcpu_count), SUM(ram_mb), MAX(ram_mb), SUM(disk_gb)"));
   }
   const double daily_s = median(daily_runs);
 
@@ -141,11 +143,10 @@ int main(int argc, char** argv) {
     db->transact([&](store::Transaction& tx) {
       tx.execute("DROP TABLE IF EXISTS " + p.table().str());
       tx.execute(aggregator::create_table_sql(aggregator::SqlText(tx.dialect()), p.table().str(), columns));
-      const auto rows = tx.execute("INSERT INTO " + p.table().str() + " SELECT $1" + rest +
-                                       " FROM summary_daily_20261201",
-                                   {p.text()});
-      reg.record(tx, store::Registration{p.table(), std::nullopt, rows, store::SnapshotStatus::kOk,
-                                         std::nullopt, milliseconds(0)});
+      const auto rows = tx.execute(
+          "INSERT INTO " + p.table().str() + " SELECT $1" + rest + " FROM summary_daily_20261201", {p.text()});
+      reg.record(tx, store::Registration{p.table(), std::nullopt, rows, store::SnapshotStatus::kOk, std::nullopt,
+                                         milliseconds(0)});
     });
   }
   const double copy_s = seconds_since(started);
@@ -164,11 +165,11 @@ int main(int argc, char** argv) {
       std::cerr << "monthly summary failed: " << monthly.error << "\n";
       return 1;
     }
-    monthly_floor.push_back(floor_seconds(*db, daily_tables, "SUM(presence), SUM(avg_vcpu), MAX(max_vcpu), SUM(avg_ram_gb), SUM(avg_disk_gb)"));
+    monthly_floor.push_back(floor_seconds(
+        *db, daily_tables, "SUM(presence), SUM(avg_vcpu), MAX(max_vcpu), SUM(avg_ram_gb), SUM(avg_disk_gb)"));
   }
   const double monthly_s = median(monthly_runs);
-  std::printf("%-8s vms=%d  write 24 hourly tables: %.1f s (%d rows)\n", driver.c_str(), vms,
-              write_s, vms * 24);
+  std::printf("%-8s vms=%d  write 24 hourly tables: %.1f s (%d rows)\n", driver.c_str(), vms, write_s, vms * 24);
   std::printf("%-8s daily summary over 24 hourly tables:  %.2f s median of %d (%lld rows); floor %.2f s (x%.1f)\n",
               driver.c_str(), daily_s, repeat, static_cast<long long>(daily.rows), median(daily_floor),
               daily_s / median(daily_floor));

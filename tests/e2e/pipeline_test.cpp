@@ -33,32 +33,47 @@ struct Suite {
     return o;
   }();
   VcsimProcess vcsim{vcsim_options};
-  int gateway_port = free_port();
+  int gateway_port = 0;  ///< read from the gateway's log: every service of ours binds port 0
   std::map<std::string, std::unique_ptr<ChildProcess>> services;
 
   Suite() {
     write_file(dir / "vctp.yml",
                "settings:\n"
-               "  database_url: " + (dir / "db.sqlite3").string() + "\n"
-               "  nats_url: " + nats.url() + "\n"
-               "  reports_dir: " + (dir / "reports").string() + "\n"
-               "  vcenter_addresses: [" + vcsim.sdk_url() + "]\n"
-               "  vcenter_username: user\n"
-               "  vcenter_password: pass\n"
-               "  bind_ip: 127.0.0.1\n"
-               "  bind_port: " + std::to_string(gateway_port) + "\n"
-               "  tls_cert_filename: " + (dir / "gateway.crt").string() + "\n"
-               "  tls_key_filename: " + (dir / "gateway.key").string() + "\n"
-               "  api_tokens: [\"" + test_token_hash() + "\"]\n"
-               "  collector_metrics_port: " + std::to_string(free_port()) + "\n"
-               "  aggregator_metrics_port: " + std::to_string(free_port()) + "\n"
-               "  reporter_metrics_port: " + std::to_string(free_port()) + "\n");
+               "  database_url: " +
+                   (dir / "db.sqlite3").string() +
+                   "\n"
+                   "  nats_url: " +
+                   nats.url() +
+                   "\n"
+                   "  reports_dir: " +
+                   (dir / "reports").string() +
+                   "\n"
+                   "  vcenter_addresses: [" +
+                   vcsim.sdk_url() +
+                   "]\n"
+                   "  vcenter_username: user\n"
+                   "  vcenter_password: pass\n"
+                   "  bind_ip: 127.0.0.1\n"
+                   "  bind_port: 0\n"
+                   "  tls_cert_filename: " +
+                   (dir / "gateway.crt").string() +
+                   "\n"
+                   "  tls_key_filename: " +
+                   (dir / "gateway.key").string() +
+                   "\n"
+                   "  api_tokens: [\"" +
+                   test_token_hash() +
+                   "\"]\n"
+                   "  collector_metrics_port: 0\n"
+                   "  aggregator_metrics_port: 0\n"
+                   "  reporter_metrics_port: 0\n");
     fs::create_directories(dir / "reports");
     for (const std::string name : {"aggregator", "reporter", "gateway"}) {
       services[name] = std::make_unique<ChildProcess>(
           std::vector<std::string>{binary_dir().string() + "/bin/vctp-" + name, "-settings", settings()},
           dir / (name + ".log"));
     }
+    gateway_port = logged_port(dir / "gateway.log", kGatewayListening, *services.at("gateway"));
   }
 
   ~Suite() {
@@ -102,8 +117,8 @@ TEST_CASE("e2e: a simulated vCenter's day becomes a daily summary, reports and a
   for (int hour = 0; hour < 24; ++hour) {
     char at[32];
     std::snprintf(at, sizeof at, "2026-11-24T%02d:00:00Z", hour);
-    const auto r = run_command(binary_dir().string() + "/bin/vctp-collector --once --at " + at + " -settings " +
-                               suite.settings());
+    const auto r =
+        run_command(binary_dir().string() + "/bin/vctp-collector --once --at " + at + " -settings " + suite.settings());
     INFO(r.output);
     REQUIRE(r.status == 0);
   }
@@ -130,17 +145,19 @@ TEST_CASE("e2e: a simulated vCenter's day becomes a daily summary, reports and a
   CHECK(vcpus == Approx(dump.at("total_cpus").get<double>()));
 
   // The reporter wrote the day's report and every hour's, and the gateway lists and serves them.
-  REQUIRE(eventually([&] { return lists_report(get_json(suite.url("/api/reports")), "vctp_daily_20261124.xlsx"); }, 60s));
-  REQUIRE(eventually([&] { return lists_report(get_json(suite.url("/api/reports")), "vctp_hourly_2026112423.xlsx"); }, 60s));
+  REQUIRE(
+      eventually([&] { return lists_report(get_json(suite.url("/api/reports")), "vctp_daily_20261124.xlsx"); }, 60s));
+  REQUIRE(eventually([&] { return lists_report(get_json(suite.url("/api/reports")), "vctp_hourly_2026112423.xlsx"); },
+                     60s));
   const auto download = http_call("GET", suite.url("/api/reports/vctp_daily_20261124.xlsx"));
   CHECK(download.status == 200);
   CHECK(download.body.rfind("PK", 0) == 0);  // an XLSX is a zip
 
   // A monthly regeneration over REST: the aggregator answers, the reporter follows, and the
   // request lists the report once it is generated.
-  const auto posted = http_call("POST", suite.url("/api/snapshots/aggregate"),
-                                R"({"kind":"monthly","period":"2026-11","wait":30})",
-                                {"Authorization: Bearer " + kTestToken, "Content-Type: application/json"});
+  const auto posted =
+      http_call("POST", suite.url("/api/snapshots/aggregate"), R"({"kind":"monthly","period":"2026-11","wait":30})",
+                {"Authorization: Bearer " + kTestToken, "Content-Type: application/json"});
   INFO(posted.body);
   REQUIRE(posted.status == 200);
   const auto outcome = json::parse(posted.body);
@@ -158,7 +175,8 @@ TEST_CASE("e2e: a simulated vCenter's day becomes a daily summary, reports and a
         return false;
       },
       60s));
-  CHECK(eventually([&] { return lists_report(get_json(suite.url("/api/reports")), "vctp_monthly_202611_focus.csv"); }, 30s));
+  CHECK(eventually([&] { return lists_report(get_json(suite.url("/api/reports")), "vctp_monthly_202611_focus.csv"); },
+                   30s));
   const auto focus = http_call("GET", suite.url("/api/reports/vctp_monthly_202611_focus.csv"));
   CHECK(focus.status == 200);
   CHECK(focus.body.find("BilledCost") != std::string::npos);

@@ -2,8 +2,8 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <random>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -155,6 +156,30 @@ bool eventually(const std::function<bool()>& probe, std::chrono::milliseconds ti
     if (std::chrono::steady_clock::now() >= deadline) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+}
+
+int logged_port(const std::filesystem::path& log_path, const std::string& message, ChildProcess& child,
+                std::chrono::milliseconds timeout) {
+  static const std::regex port_field(R"((?:\bport=|"port":")(\d+))");
+  const auto find = [&]() -> std::optional<int> {
+    std::ifstream in(log_path);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.find(message) == std::string::npos) continue;
+      std::smatch m;
+      if (std::regex_search(line, m, port_field)) return std::stoi(m[1].str());
+    }
+    return std::nullopt;
+  };
+  std::optional<int> port;
+  // The log is read once more after the child ended: it may have logged the port and then failed.
+  eventually([&] { return (port = find()).has_value() || !child.running(); }, timeout);
+  if (!port) port = find();
+  if (!port || *port <= 0) {
+    const std::string log = std::filesystem::exists(log_path) ? read_file(log_path) : "(no log)";
+    throw std::runtime_error("no \"" + message + "\" line with a port in " + log_path.string() + ":\n" + log);
+  }
+  return *port;
 }
 
 std::string http_get(const std::string& url) {

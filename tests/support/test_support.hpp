@@ -3,9 +3,9 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
-#include <vector>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace vctp::test {
 
@@ -29,7 +29,9 @@ std::filesystem::path fixtures_dir();
 /// The content of test-fixtures/NAME/FILE (trimmed), or nullopt when the fixture is not running.
 std::optional<std::string> fixture_value(const std::string& name, const std::string& file);
 
-/// A TCP port free on 127.0.0.1 right now.
+/// A TCP port free on 127.0.0.1 right now, which another process may take before it is used:
+/// only for third-party servers that cannot bind port 0 and report the port they got, or that
+/// must come back on the same port after a restart. Our services take port 0 (see logged_port).
 int free_port();
 
 /// The source tree's root.
@@ -73,6 +75,17 @@ class ChildProcess {
   int pid_ = -1;
   std::optional<int> status_;
 };
+
+/// What our services log when they bound their port: the gateway's API and the metrics,
+/// /healthz and /readyz port of the others.
+inline constexpr const char* kGatewayListening = "gateway listening";
+inline constexpr const char* kMetricsListening = "serving /metrics, /healthz and /readyz";
+
+/// The port in the first line of `log_path` that holds `message` (`port=N` in text logs,
+/// `"port":"N"` in JSON ones): how a test learns the port a service of ours bound for port 0.
+/// Waits up to `timeout` while `child` runs; throws, with the log, when no such line comes.
+int logged_port(const std::filesystem::path& log_path, const std::string& message, ChildProcess& child,
+                std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
 /// Polls `probe` every 50 ms until it returns true or `timeout` passes; returns the last result.
 bool eventually(const std::function<bool()>& probe, std::chrono::milliseconds timeout);

@@ -24,14 +24,19 @@ void check_once(store::Backend backend) {
     write_fixture_day(*db);
   }
   TempDir dir;
-  write_file(dir / "vctp.yml", "settings:\n"
-                               "  database_driver: " + tdb.driver() + "\n"
-                               "  database_url: \"" + tdb.url() + "\"\n"
-                               "  nats_url: nats://127.0.0.1:" + std::to_string(free_port()) + "\n"
-                               "  aggregator_metrics_port: " + std::to_string(free_port()) + "\n"
-                               "  tenants_to_filter: [scratch*]\n"
-                               "  node_charge_clusters: [dedicated-*]\n"
-                               "  srm_activeactive_vms: [aa-*]\n");
+  write_file(dir / "vctp.yml",
+             "settings:\n"
+             "  database_driver: " +
+                 tdb.driver() +
+                 "\n"
+                 "  database_url: \"" +
+                 tdb.url() +
+                 "\"\n"
+                 "  nats_url: nats://127.0.0.1:1\n"  // no NATS answers there
+                 "  aggregator_metrics_port: 0\n"
+                 "  tenants_to_filter: [scratch*]\n"
+                 "  node_charge_clusters: [dedicated-*]\n"
+                 "  srm_activeactive_vms: [aa-*]\n");
   const std::string aggregator =
       binary_dir().string() + "/bin/vctp-aggregator -settings " + (dir / "vctp.yml").string() + " --once ";
 

@@ -6,7 +6,7 @@
 #include "aggregator.hpp"
 #include "aggregator_test_db.hpp"
 #include "day_fixture.hpp"
-#include "vctp/core/clock.hpp"
+#include "fake_clock.hpp"
 #include "vctp/metrics/registry.hpp"
 #include "vctp/store/inventory.hpp"
 #include "vctp/store/table_name.hpp"
@@ -54,15 +54,16 @@ void check_discovered_is_a_creation(store::Backend backend) {
   write_discovered_vm(*db);
 
   // The aggregator: the day is clipped to 10:30 -> 24:00, as for a VmCreatedEvent.
-  core::FakeClock clock(test::at("2026-11-26T00:30:00Z"));
+  test::FakeClock clock(test::at("2026-11-26T00:30:00Z"));
   metrics::Registry registry;
   aggregator::AggregatorMetrics metrics(registry);
   aggregator::Aggregator agg(*db, clock, aggregator::ChargebackRules({}, {}, {}), metrics);
   const auto out = agg.run(aggregator::SummaryKind::kDaily, "2026-11-24");
   INFO(out.error);
   REQUIRE(out.ok);
-  const auto rows = db->query("SELECT creation_time, presence, hours_present FROM summary_daily_20261124 "
-                              "WHERE name = 'vm-found'");
+  const auto rows = db->query(
+      "SELECT creation_time, presence, hours_present FROM summary_daily_20261124 "
+      "WHERE name = 'vm-found'");
   REQUIRE(rows.size() == 1);
   CHECK(rows[0].get_text("creation_time") == "2026-11-24T10:30:00Z");
   CHECK(rows[0].get_double("presence") == Approx(13.5 / 24));

@@ -10,7 +10,7 @@
 #include "aggregator.hpp"
 #include "aggregator_test_db.hpp"
 #include "day_fixture.hpp"
-#include "vctp/core/clock.hpp"
+#include "fake_clock.hpp"
 #include "vctp/metrics/registry.hpp"
 #include "vctp/store/snapshot_writer.hpp"
 
@@ -37,7 +37,7 @@ void check_hand_computed_day(store::Backend backend) {
   auto db = tdb.open();
   test::write_fixture_day(*db);
   test::write_fixture_previous_day(*db);
-  core::FakeClock clock(test::at("2026-11-26T00:30:00Z"));
+  test::FakeClock clock(test::at("2026-11-26T00:30:00Z"));
   metrics::Registry registry;
   aggregator::AggregatorMetrics metrics(registry);
   aggregator::Aggregator agg(*db, clock, fixture_rules(), metrics);
@@ -154,8 +154,7 @@ void check_hand_computed_day(store::Backend backend) {
   }
 
   SECTION("registered in the same transaction, once") {
-    CHECK(count(*db, "SELECT COUNT(*) FROM snapshot_registry WHERE kind = 'daily' AND table_name = $1",
-                {t}) == 1);
+    CHECK(count(*db, "SELECT COUNT(*) FROM snapshot_registry WHERE kind = 'daily' AND table_name = $1", {t}) == 1);
     CHECK(count(*db, "SELECT row_count FROM snapshot_registry WHERE table_name = $1", {t}) == 9);
   }
 
@@ -174,8 +173,9 @@ void check_hand_computed_day(store::Backend backend) {
     }
     CHECK(count(*db, "SELECT COUNT(*) FROM " + t) == 10);
     CHECK(count(*db, "SELECT COUNT(*) FROM " + t + " WHERE name = 'vm-mover'") == 1);
-    CHECK(count(*db, "SELECT COUNT(*) FROM summary_daily_pools_20261124 WHERE instance_uuid = "
-                     "'iu-vm-mover'") == 2);
+    CHECK(count(*db,
+                "SELECT COUNT(*) FROM summary_daily_pools_20261124 WHERE instance_uuid = "
+                "'iu-vm-mover'") == 2);
     CHECK(count(*db, "SELECT COUNT(*) FROM snapshot_registry WHERE table_name = $1", {t}) == 1);
     CHECK(count(*db, "SELECT row_count FROM snapshot_registry WHERE table_name = $1", {t}) == 10);
   }
@@ -209,8 +209,9 @@ void check_hand_computed_day(store::Backend backend) {
     REQUIRE(month.ok);
     CHECK(month.table == "summary_monthly_202611");
     CHECK(month.rows == 9);
-    CHECK(count(*db, "SELECT COUNT(*) FROM snapshot_registry WHERE table_name = "
-                     "'summary_daily_20261123'") == 1);
+    CHECK(count(*db,
+                "SELECT COUNT(*) FROM snapshot_registry WHERE table_name = "
+                "'summary_daily_20261123'") == 1);
     // ...and says so, so that the service announces it (and the reporter writes its report).
     REQUIRE(month.days_built.size() == 1);
     CHECK(month.days_built[0].period == "2026-11-23");
@@ -219,8 +220,8 @@ void check_hand_computed_day(store::Backend backend) {
     const auto g = vm(*db, "summary_monthly_202611", "vm-grow");
     CHECK(g.get_text("period") == "2026-11");
     CHECK(g.get_int("days_present") == 2);
-    CHECK(g.get_int("samples_seen") == 30);       // 24 + 6
-    CHECK(g.get_int("samples_expected") == 48);   // 24 + 24
+    CHECK(g.get_int("samples_seen") == 30);      // 24 + 6
+    CHECK(g.get_int("samples_expected") == 48);  // 24 + 24
     CHECK(g.get_double("completeness") == Approx(30.0 / 48));
     CHECK(g.get_double("presence") == Approx(1.25 / 30));  // (1 + 0.25) / 30 days
     CHECK(g.get_double("hours_present") == Approx(30.0));
@@ -247,7 +248,7 @@ void check_bad_input(store::Backend backend) {
   test::AggregatorTestDb tdb(backend);
   auto db = tdb.open();
   test::write_fixture_day(*db);
-  core::FakeClock clock(test::at("2026-11-26T00:30:00Z"));
+  test::FakeClock clock(test::at("2026-11-26T00:30:00Z"));
   metrics::Registry registry;
   aggregator::AggregatorMetrics metrics(registry);
   aggregator::Aggregator agg(*db, clock, fixture_rules(), metrics);
@@ -261,8 +262,8 @@ void check_bad_input(store::Backend backend) {
            {aggregator::SummaryKind::kDaily, "2026-12-30"},  // in the future
            {aggregator::SummaryKind::kDaily, "2026-11-20"},  // no hourly data
            {aggregator::SummaryKind::kMonthly, "2026-1"},
-           {aggregator::SummaryKind::kMonthly, "2027-01"},   // in the future
-           {aggregator::SummaryKind::kMonthly, "2026-10"},   // no data
+           {aggregator::SummaryKind::kMonthly, "2027-01"},  // in the future
+           {aggregator::SummaryKind::kMonthly, "2026-10"},  // no data
        }) {
     INFO(period);
     const auto out = agg.run(kind, period);

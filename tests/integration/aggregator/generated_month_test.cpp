@@ -8,8 +8,8 @@
 #include "aggregator.hpp"
 #include "aggregator_test_db.hpp"
 #include "day_fixture.hpp"
+#include "fake_clock.hpp"
 #include "fleet_generator.hpp"
-#include "vctp/core/clock.hpp"
 #include "vctp/metrics/registry.hpp"
 
 using namespace vctp;
@@ -29,20 +29,17 @@ Built build_month(store::Backend backend, const test::FleetOptions& fleet) {
   test::AggregatorTestDb tdb(backend);
   auto db = tdb.open();
   test::write_fleet(*db, fleet);
-  core::FakeClock clock(test::at("2026-12-01T00:30:00Z"));
+  test::FakeClock clock(test::at("2026-12-01T00:30:00Z"));
   metrics::Registry registry;
   aggregator::AggregatorMetrics metrics(registry);
-  aggregator::Aggregator agg(*db, clock,
-                             aggregator::ChargebackRules({"internal-*"}, {"GPU-*"}, {"SRM-AA-*"}),
-                             metrics);
+  aggregator::Aggregator agg(*db, clock, aggregator::ChargebackRules({"internal-*"}, {"GPU-*"}, {"SRM-AA-*"}), metrics);
   const auto out = agg.run(aggregator::SummaryKind::kMonthly, "2026-11");
   INFO(out.error);
   REQUIRE(out.ok);
   Built built;
   built.tables = db->list_tables("summary_*");
   for (const auto& t : built.tables) {
-    const std::string order = t.find("_pools_") != std::string::npos
-                                  ? "vcenter_uuid, instance_uuid, resource_pool"
+    const std::string order = t.find("_pools_") != std::string::npos   ? "vcenter_uuid, instance_uuid, resource_pool"
                               : t.find("_nodes_") != std::string::npos ? "vcenter_uuid, cluster"
                                                                        : "vcenter_uuid, instance_uuid";
     built.contents[t] = read_sorted(*db, t, order);
@@ -59,19 +56,17 @@ bool same_value(const store::Value& a, const store::Value& b) {
     return std::fabs(x - y) <= 1e-9 * std::max({1.0, std::fabs(x), std::fabs(y)});
   }
   // Booleans come back as 0/1 from SQLite and as text from PostgreSQL in some drivers.
-  if (numeric_a != numeric_b) return store::as_text(a) == store::as_text(b) ||
-                                     store::as_bool(a) == store::as_bool(b);
+  if (numeric_a != numeric_b) return store::as_text(a) == store::as_text(b) || store::as_bool(a) == store::as_bool(b);
   return store::as_text(a) == store::as_text(b);
 }
 
 }  // namespace
 
-TEST_CASE("a generated month of 1,000 VMs gives identical summaries on SQLite and PostgreSQL",
-          "[aggregator]") {
+TEST_CASE("a generated month of 1,000 VMs gives identical summaries on SQLite and PostgreSQL", "[aggregator]") {
   test::FleetOptions fleet;
   fleet.vms = 1000;
-  fleet.first_day = std::chrono::sys_days(std::chrono::year_month_day(
-      std::chrono::year(2026), std::chrono::month(11), std::chrono::day(1)));
+  fleet.first_day = std::chrono::sys_days(
+      std::chrono::year_month_day(std::chrono::year(2026), std::chrono::month(11), std::chrono::day(1)));
   fleet.days = 30;
   const auto lite = build_month(store::Backend::kSqlite, fleet);
   const auto pg = build_month(store::Backend::kPostgres, fleet);
@@ -94,8 +89,8 @@ TEST_CASE("a generated month of 1,000 VMs gives identical summaries on SQLite an
         const auto& a = rows[r].values()[c];
         const auto& b = other[r].values()[c];
         if (!same_value(a, b)) {
-          FAIL_CHECK(table << " row " << r << " column " << rows.columns[c] << ": '"
-                           << store::as_text(a) << "' vs '" << store::as_text(b) << "'");
+          FAIL_CHECK(table << " row " << r << " column " << rows.columns[c] << ": '" << store::as_text(a) << "' vs '"
+                           << store::as_text(b) << "'");
         }
         ++compared;
       }

@@ -53,8 +53,8 @@ TEST_CASE("a consumer stopped while 1,000 events are published receives all afte
   vctp::metrics::Registry registry;
   Connection connection(settings_for(server.url()), registry, quick_reconnect());
   connection.ensure_stream();
-  const ConsumerConfig config = consumer_config(durable_name("reporter", SnapshotCompleted::kSubject),
-                                                SnapshotCompleted::kSubject);
+  const ConsumerConfig config =
+      consumer_config(durable_name("reporter", SnapshotCompleted::kSubject), SnapshotCompleted::kSubject);
   Received received;
   auto handler = event_handler<SnapshotCompleted>([&](const SnapshotCompleted& e, const Message&) {
     received.add(e.envelope.id);
@@ -96,6 +96,8 @@ TEST_CASE("a consumer stopped while 1,000 events are published receives all afte
   {
     Consumer consumer(connection, config, handler, registry, options);
     consumer.start();
+    // Waits for something not to happen: no state shows "nothing more will come", so this is a
+    // window to watch, not synchronisation.
     std::this_thread::sleep_for(1500ms);
     consumer.stop();
   }
@@ -109,10 +111,11 @@ TEST_CASE("nats-server restarted in the middle of a stream of publishes: nothing
   vctp::metrics::Registry registry;
   Connection connection(settings_for(server.url()), registry, quick_reconnect());
   connection.ensure_stream();
-  const ConsumerConfig config = consumer_config(durable_name("aggregator", SnapshotCompleted::kSubject),
-                                                SnapshotCompleted::kSubject);
+  const ConsumerConfig config =
+      consumer_config(durable_name("aggregator", SnapshotCompleted::kSubject), SnapshotCompleted::kSubject);
   Received received;
-  Consumer consumer(connection, config, event_handler<SnapshotCompleted>([&](const SnapshotCompleted& e, const Message&) {
+  Consumer consumer(connection, config,
+                    event_handler<SnapshotCompleted>([&](const SnapshotCompleted& e, const Message&) {
                       received.add(e.envelope.id);
                       return HandlerResult::ack();
                     }),
@@ -142,7 +145,8 @@ TEST_CASE("nats-server restarted in the middle of a stream of publishes: nothing
   });
   auto wait_acked = [&](int n) {
     const auto deadline = std::chrono::steady_clock::now() + 60s;
-    while (acked_count < n && failed == 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(5ms);
+    while (acked_count < n && failed == 0 && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(5ms);
   };
   wait_acked(100);
   server.restart(/*kill=*/true);
@@ -199,8 +203,8 @@ TEST_CASE("two replicas running the same scheduler produce one job per key", "[b
   CHECK(replica_a.stream_state("VCTP").messages == 18);
 
   // Both collector replicas bind the same durable: each job is handled once.
-  const ConsumerConfig config = consumer_config(durable_name("collector", SnapshotRequested::kSubject),
-                                                SnapshotRequested::kSubject);
+  const ConsumerConfig config =
+      consumer_config(durable_name("collector", SnapshotRequested::kSubject), SnapshotRequested::kSubject);
   Received handled;
   auto handler = [&](const SnapshotRequested&, const Message& m) {
     handled.add(m.header(std::string(kMsgIdHeader)).value_or("?"));
@@ -225,8 +229,8 @@ TEST_CASE("two replicas on one durable consumer split the jobs, each handled onc
   Connection replica_a(settings_for(server.url()), registry_a, quick_reconnect());
   Connection replica_b(settings_for(server.url()), registry_b, quick_reconnect());
   replica_a.ensure_stream();
-  const ConsumerConfig config = consumer_config(durable_name("aggregator", AggregateRequested::kSubject),
-                                                AggregateRequested::kSubject);
+  const ConsumerConfig config =
+      consumer_config(durable_name("aggregator", AggregateRequested::kSubject), AggregateRequested::kSubject);
   Received handled;
   std::atomic<int> by_a{0};
   std::atomic<int> by_b{0};
@@ -270,10 +274,11 @@ TEST_CASE("a malformed message is terminated and counted, and the consumer goes 
   vctp::metrics::Registry registry;
   Connection connection(settings_for(server.url()), registry, quick_reconnect());
   connection.ensure_stream();
-  const ConsumerConfig config = consumer_config(durable_name("reporter", SnapshotCompleted::kSubject),
-                                                SnapshotCompleted::kSubject);
+  const ConsumerConfig config =
+      consumer_config(durable_name("reporter", SnapshotCompleted::kSubject), SnapshotCompleted::kSubject);
   Received handled;
-  Consumer consumer(connection, config, event_handler<SnapshotCompleted>([&](const SnapshotCompleted& e, const Message&) {
+  Consumer consumer(connection, config,
+                    event_handler<SnapshotCompleted>([&](const SnapshotCompleted& e, const Message&) {
                       handled.add(e.envelope.id);
                       return HandlerResult::ack();
                     }),
@@ -309,14 +314,15 @@ TEST_CASE("a transient failure is retried with a delay, then acknowledged", "[bu
   vctp::metrics::Registry registry;
   Connection connection(settings_for(server.url()), registry, quick_reconnect());
   connection.ensure_stream();
-  const ConsumerConfig config = consumer_config(durable_name("aggregator", SnapshotCompleted::kSubject),
-                                                SnapshotCompleted::kSubject);
+  const ConsumerConfig config =
+      consumer_config(durable_name("aggregator", SnapshotCompleted::kSubject), SnapshotCompleted::kSubject);
   std::mutex mutex;
   std::vector<std::uint64_t> deliveries;
   Received done;
   ConsumerOptions options;
   options.retry_delay = 100ms;
-  Consumer consumer(connection, config, event_handler<SnapshotCompleted>([&](const SnapshotCompleted& e, const Message& m) {
+  Consumer consumer(connection, config,
+                    event_handler<SnapshotCompleted>([&](const SnapshotCompleted& e, const Message& m) {
                       {
                         std::lock_guard lock(mutex);
                         deliveries.push_back(m.num_delivered);
@@ -347,19 +353,19 @@ TEST_CASE("a message that keeps failing is given up after max_deliver", "[bus][i
   ConsumerConfig config = consumer_config("reporter-gives-up", SnapshotCompleted::kSubject);
   config.max_deliver = 3;
   std::atomic<int> attempts{0};
-  Consumer consumer(connection, config, [&](const Message&) {
-    ++attempts;
-    return HandlerResult::retry(50ms);
-  }, registry);
+  Consumer consumer(
+      connection, config,
+      [&](const Message&) {
+        ++attempts;
+        return HandlerResult::retry(50ms);
+      },
+      registry);
   consumer.start();
   EventPublisher publisher(connection, "collector");
   SnapshotCompleted e = snapshot(1);
   publisher.publish(e);
   const vctp::metrics::Labels labels{{"consumer", config.durable}, {"result", "given_up"}};
-  const auto deadline = std::chrono::steady_clock::now() + 30s;
-  while (counter(registry, "vctp_bus_messages_total", labels) < 1 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(20ms);
-  }
+  vctp::test::eventually([&] { return counter(registry, "vctp_bus_messages_total", labels) >= 1; }, 30s);
   consumer.stop();
   CHECK(attempts == 3);
   CHECK(counter(registry, "vctp_bus_messages_total", labels) == 1);
@@ -375,10 +381,13 @@ TEST_CASE("a consumer stops through a StopToken", "[bus][integration]") {
   Received handled;
   // Designated initializers compile warning-free (services build with -Wextra -Werror).
   const ConsumerConfig config{.durable = "stoppable", .filter_subject = std::string(SnapshotCompleted::kSubject)};
-  Consumer consumer(connection, config, [&](const Message& m) {
-    handled.add(m.data);
-    return HandlerResult::ack();
-  }, registry);
+  Consumer consumer(
+      connection, config,
+      [&](const Message& m) {
+        handled.add(m.data);
+        return HandlerResult::ack();
+      },
+      registry);
   consumer.start(&stop);
   CHECK(consumer.running());
   stop.request_stop();
@@ -502,17 +511,22 @@ TEST_CASE("a handler that runs longer than the ack wait is not delivered twice",
   Received handled;
   ConsumerOptions options;
   options.threads = 2;  // a second fetch is waiting, ready to take a redelivery
-  Consumer consumer(connection, config, [&](const Message& m) {
-    std::this_thread::sleep_for(3s);  // three ack waits: kept alive by in-progress acks
-    handled.add(std::to_string(m.num_delivered));
-    return HandlerResult::ack();
-  }, registry, options);
+  Consumer consumer(
+      connection, config,
+      [&](const Message& m) {
+        std::this_thread::sleep_for(3s);  // three ack waits: kept alive by in-progress acks
+        handled.add(std::to_string(m.num_delivered));
+        return HandlerResult::ack();
+      },
+      registry, options);
   consumer.start();
   EventPublisher publisher(connection, "collector");
   SnapshotCompleted e = snapshot(1);
   publisher.publish(e);
   REQUIRE(handled.wait_distinct(1, 30s));
-  std::this_thread::sleep_for(1500ms);  // a redelivery, if any, would arrive by now
+  // A window to watch for a redelivery (none must come), not synchronisation: the consumer state
+  // cannot show a redelivery that was acknowledged already.
+  std::this_thread::sleep_for(1500ms);
   consumer.stop();
   CHECK(handled.total() == 1);
   CHECK(handled.keys() == std::set<std::string>{"1"});

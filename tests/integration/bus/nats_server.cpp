@@ -38,6 +38,8 @@ bool accepts_connections(int port) {
 
 }  // namespace
 
+// A probed free port, not port 0: the tests stop and start the server again on the same port,
+// and some point a client at it before it runs.
 NatsServer::NatsServer(std::vector<std::string> extra_args, int port)
     : extra_args_(std::move(extra_args)), port_(port != 0 ? port : vctp::test::free_port()) {
   start();
@@ -54,8 +56,8 @@ NatsServer::~NatsServer() {
 void NatsServer::start() {
   if (pid_ > 0) return;
   const std::string log = (dir_ / ("nats-server-" + std::to_string(++starts_) + ".log")).string();
-  std::vector<std::string> args{server_binary(), "-js", "-a", "127.0.0.1", "-p", std::to_string(port_),
-                                "-sd", (dir_ / "store").string()};
+  std::vector<std::string> args{server_binary(),          "-js", "-a", "127.0.0.1", "-p", std::to_string(port_), "-sd",
+                                (dir_ / "store").string()};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());

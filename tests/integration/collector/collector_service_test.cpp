@@ -17,27 +17,27 @@ using namespace vctp::test;
 
 namespace {
 
-/// A nats-server with JetStream of this test's own, on a free port.
+/// A nats-server with JetStream of this test's own, on a probed free port (a third-party server:
+/// the test reaches it by a fixed URL).
 struct NatsServer {
   explicit NatsServer(const TempDir& dir)
       : port(free_port()),
-        process({"nats-server", "-js", "-a", "127.0.0.1", "-p", std::to_string(port), "-sd",
-                 (dir / "nats").string()},
+        process({"nats-server", "-js", "-a", "127.0.0.1", "-p", std::to_string(port), "-sd", (dir / "nats").string()},
                 dir / "nats.log") {
-    REQUIRE(eventually([&] { return run_command("bash -c 'exec 3<>/dev/tcp/127.0.0.1/" + std::to_string(port) + "'").status == 0; },
-                       std::chrono::seconds(20)));
+    REQUIRE(eventually(
+        [&] { return run_command("bash -c 'exec 3<>/dev/tcp/127.0.0.1/" + std::to_string(port) + "'").status == 0; },
+        std::chrono::seconds(20)));
   }
   std::string url() const { return "nats://127.0.0.1:" + std::to_string(port); }
   int port;
   ChildProcess process;
 };
 
-/// Points a settings file written by write_collector_settings at `nats` and `metrics_port`.
-void use_nats_and_port(const std::filesystem::path& settings_path, const NatsServer& nats, int metrics_port) {
+/// Points a settings file written by write_collector_settings at `nats`, with the metrics on port 0.
+void use_nats_and_port_zero(const std::filesystem::path& settings_path, const NatsServer& nats) {
   std::string text = read_file(settings_path);
   text = std::regex_replace(text, std::regex("nats_url: .*"), "nats_url: " + nats.url());
-  text = std::regex_replace(text, std::regex("collector_metrics_port: .*"),
-                            "collector_metrics_port: " + std::to_string(metrics_port));
+  text = std::regex_replace(text, std::regex("collector_metrics_port: .*"), "collector_metrics_port: 0");
   write_file(settings_path, text);
 }
 
@@ -49,8 +49,7 @@ double metric_value(const std::string& body, const std::string& series) {
 
 }  // namespace
 
-TEST_CASE("collector service: requested snapshots, failures, events, inventory and session renewal",
-          "[collector]") {
+TEST_CASE("collector service: requested snapshots, failures, events, inventory and session renewal", "[collector]") {
   TempDir dir;
   NatsServer nats(dir);
   VcsimOptions good_options;
@@ -60,13 +59,13 @@ TEST_CASE("collector service: requested snapshots, failures, events, inventory a
   bad_options.password = "not-the-one";
   VcsimProcess bad(bad_options);
 
-  const int metrics_port = free_port();
-  const auto settings_path = write_collector_settings(
-      dir, {good.sdk_url(), bad.sdk_url()}, "pass",
-      "  vcenter_event_polling_seconds: 1\n  vcenter_inventory_polling_seconds: 1\n");
-  use_nats_and_port(settings_path, nats, metrics_port);
+  const auto settings_path =
+      write_collector_settings(dir, {good.sdk_url(), bad.sdk_url()}, "pass",
+                               "  vcenter_event_polling_seconds: 1\n  vcenter_inventory_polling_seconds: 1\n");
+  use_nats_and_port_zero(settings_path, nats);
 
   ChildProcess collector({collector_binary(), "-settings", settings_path.string()}, dir / "collector.log");
+  const int metrics_port = logged_port(dir / "collector.log", kMetricsListening, collector);
   REQUIRE(eventually([&] { return !http_get("http://127.0.0.1:" + std::to_string(metrics_port) + "/metrics").empty(); },
                      std::chrono::seconds(30)));
 
@@ -85,9 +84,8 @@ TEST_CASE("collector service: requested snapshots, failures, events, inventory a
   bus::EventPublisher publisher(connection, "ops");
   const auto count_completed = [&](const std::string& vcenter, bus::JobStatus status) {
     std::lock_guard lock(mutex);
-    return std::count_if(completed.begin(), completed.end(), [&](const auto& e) {
-      return e.vcenter && *e.vcenter == vcenter && e.status == status;
-    });
+    return std::count_if(completed.begin(), completed.end(),
+                         [&](const auto& e) { return e.vcenter && *e.vcenter == vcenter && e.status == status; });
   };
   const auto good_label = good.sdk_url().substr(7, good.sdk_url().find("/sdk") - 7);
   const auto bad_label = bad.sdk_url().substr(7, bad.sdk_url().find("/sdk") - 7);
@@ -95,9 +93,12 @@ TEST_CASE("collector service: requested snapshots, failures, events, inventory a
   bus::SnapshotRequested request;
   publisher.publish(request);
   INFO(read_file(dir / "collector.log"));
-  REQUIRE(eventually([&] { return count_completed(good_label, bus::JobStatus::kOk) == 1 &&
-                                  count_completed(bad_label, bus::JobStatus::kFailed) == 1; },
-                     std::chrono::seconds(60)));
+  REQUIRE(eventually(
+      [&] {
+        return count_completed(good_label, bus::JobStatus::kOk) == 1 &&
+               count_completed(bad_label, bus::JobStatus::kFailed) == 1;
+      },
+      std::chrono::seconds(60)));
   {
     std::lock_guard lock(mutex);
     for (const auto& e : completed) {
@@ -134,7 +135,8 @@ TEST_CASE("collector service: requested snapshots, failures, events, inventory a
                !removed[0].is_null("deletion_time") && !events.empty();
       },
       std::chrono::seconds(30)));
-  CHECK_FALSE(db->query("SELECT 1 FROM vm_events WHERE event_type = 'VmCreatedEvent' AND vm_name = 'created-by-test'").empty());
+  CHECK_FALSE(
+      db->query("SELECT 1 FROM vm_events WHERE event_type = 'VmCreatedEvent' AND vm_name = 'created-by-test'").empty());
 
   // An expired session is renewed: the next snapshot of the good vCenter still succeeds.
   good.control("/session/invalidate");
@@ -153,13 +155,12 @@ TEST_CASE("collector service: a VM gone without an event is deleted when it was 
   TempDir dir;
   NatsServer nats(dir);
   VcsimProcess vcsim;
-  const int metrics_port = free_port();
   // No event polling: the inventory refresh (every second) is all that notices the VM is gone.
   const auto settings_path = write_collector_settings(
-      dir, {vcsim.sdk_url()}, "pass",
-      "  vcenter_event_polling_seconds: 0\n  vcenter_inventory_polling_seconds: 1\n");
-  use_nats_and_port(settings_path, nats, metrics_port);
+      dir, {vcsim.sdk_url()}, "pass", "  vcenter_event_polling_seconds: 0\n  vcenter_inventory_polling_seconds: 1\n");
+  use_nats_and_port_zero(settings_path, nats);
   ChildProcess collector({collector_binary(), "-settings", settings_path.string()}, dir / "collector.log");
+  const int metrics_port = logged_port(dir / "collector.log", kMetricsListening, collector);
   REQUIRE(eventually([&] { return !http_get("http://127.0.0.1:" + std::to_string(metrics_port) + "/metrics").empty(); },
                      std::chrono::seconds(30)));
   INFO(read_file(dir / "collector.log"));

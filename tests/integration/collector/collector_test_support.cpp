@@ -9,13 +9,21 @@ std::filesystem::path write_collector_settings(const TempDir& dir, const std::ve
   std::string list;
   for (const auto& v : vcenters) list += (list.empty() ? "" : ", ") + v;
   const auto path = dir / "vctp.yml";
-  write_file(path, "settings:\n"
-                   "  database_url: " + (dir / "db.sqlite3").string() + "\n"
-                   "  vcenter_addresses: [" + list + "]\n"
-                   "  vcenter_username: user\n"
-                   "  vcenter_password: '" + password + "'\n"
-                   "  nats_url: nats://127.0.0.1:" + std::to_string(free_port()) + "\n"
-                   "  collector_metrics_port: " + std::to_string(free_port()) + "\n" + extra);
+  write_file(path,
+             "settings:\n"
+             "  database_url: " +
+                 (dir / "db.sqlite3").string() +
+                 "\n"
+                 "  vcenter_addresses: [" +
+                 list +
+                 "]\n"
+                 "  vcenter_username: user\n"
+                 "  vcenter_password: '" +
+                 password +
+                 "'\n"
+                 "  nats_url: nats://127.0.0.1:1\n"  // no NATS answers there
+                 "  collector_metrics_port: 0\n" +
+                 extra);
   return path;
 }
 

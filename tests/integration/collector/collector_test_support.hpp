@@ -14,8 +14,8 @@ namespace vctp::test {
 /// The collector binary of this build.
 std::string collector_binary();
 
-/// A settings file for the collector in `dir`: SQLite in dir, the given vCenters, and `extra`
-/// lines appended under settings:.
+/// A settings file for the collector in `dir`: SQLite in dir, the given vCenters, no NATS, the
+/// metrics on port 0, and `extra` lines appended under settings:.
 std::filesystem::path write_collector_settings(const TempDir& dir, const std::vector<std::string>& vcenters,
                                                const std::string& password, const std::string& extra = "");
 

@@ -46,8 +46,7 @@ std::vector<nlohmann::json> log_lines(const std::string& output, const std::stri
 /// Whether some warning of `output` mentions vcenter_password and names `settings`.
 bool warns_about_password(const std::string& output, const fs::path& settings) {
   for (const auto& line : log_lines(output, "warn")) {
-    if (line.dump().find("vcenter_password") != std::string::npos &&
-        line.value("settings", "") == settings.string()) {
+    if (line.dump().find("vcenter_password") != std::string::npos && line.value("settings", "") == settings.string()) {
       return true;
     }
   }
@@ -173,8 +172,8 @@ TEST_CASE("vcenter password: a settings file on a read-only mount stays as it wa
   options.password = "plain pass";
   VcsimProcess vcsim(options);
   TempDir dir;
-  const std::string text = read_file(
-      write_collector_settings(dir, {vcsim.sdk_url()}, "plain pass", "  log_output: json\n"));
+  const std::string text =
+      read_file(write_collector_settings(dir, {vcsim.sdk_url()}, "plain pass", "  log_output: json\n"));
   ReadOnlyTmpfs mount(dir / "ro", {{"vctp.yml", text}});
   REQUIRE(mount.read_only());
   const auto settings = dir / "ro" / "vctp.yml";
@@ -194,10 +193,10 @@ TEST_CASE("vcenter password: a flow-style settings file is not rewritten, with a
   VcsimProcess vcsim(options);
   TempDir dir;
   const auto settings = dir / "vctp.yml";
-  const std::string text =
-      "settings: {database_url: " + (dir / "db.sqlite3").string() + ", vcenter_addresses: [" + vcsim.sdk_url() +
-      "], vcenter_username: user, vcenter_password: flow pass, log_output: json, nats_url: 'nats://127.0.0.1:" +
-      std::to_string(free_port()) + "', collector_metrics_port: " + std::to_string(free_port()) + "}\n";
+  const std::string text = "settings: {database_url: " + (dir / "db.sqlite3").string() + ", vcenter_addresses: [" +
+                           vcsim.sdk_url() +
+                           "], vcenter_username: user, vcenter_password: flow pass, log_output: json, nats_url: "
+                           "'nats://127.0.0.1:1', collector_metrics_port: 0}\n";
   write_file(settings, text);
 
   const auto result = run_once(settings, "2026-11-24T13:00:00Z");

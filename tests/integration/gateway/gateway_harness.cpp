@@ -15,7 +15,8 @@ namespace {
 
 std::string required_fixture(const std::string& name, const std::string& file) {
   const auto value = fixture_value(name, file);
-  if (!value) throw std::runtime_error("the " + name + " fixture is not running (test-fixtures/" + name + "/" + file + ")");
+  if (!value)
+    throw std::runtime_error("the " + name + " fixture is not running (test-fixtures/" + name + "/" + file + ")");
   return *value;
 }
 
@@ -32,8 +33,9 @@ std::string shell_quote(const std::string& s) {
 }
 
 void psql_admin(const std::string& sql) {
-  const auto result = run_command(required_fixture("postgres", "bindir") + "/psql -X -q -v ON_ERROR_STOP=1 " +
-                                  shell_quote(required_fixture("postgres", "superuser_dsn")) + " -c " + shell_quote(sql));
+  const auto result =
+      run_command(required_fixture("postgres", "bindir") + "/psql -X -q -v ON_ERROR_STOP=1 " +
+                  shell_quote(required_fixture("postgres", "superuser_dsn")) + " -c " + shell_quote(sql));
   if (result.status != 0) throw std::runtime_error("psql failed: " + sql + ": " + result.output);
 }
 
@@ -97,23 +99,23 @@ std::string test_token_hash() {
 GatewayProcess::GatewayProcess(const TempDir& dir, const std::string& driver, const std::string& url,
                                const std::string& extra_settings)
     : dir_(dir.path()) {
-  port_ = free_port();
   const bool plain = extra_settings.find("bind_disable_tls: true") != std::string::npos;
-  base_url_ = (plain ? "http://127.0.0.1:" : "https://127.0.0.1:") + std::to_string(port_);
   const auto nats = fixture_value("nats", "url").value_or("nats://127.0.0.1:1");
   std::filesystem::create_directories(reports_dir());
-  write_file(dir_ / "vctp.yml", "settings:\n  bind_ip: 127.0.0.1\n  bind_port: " + std::to_string(port_) +
-                                    "\n  tls_cert_filename: " + cert_file().string() +
-                                    "\n  tls_key_filename: " + key_file().string() +
-                                    "\n  database_driver: " + driver + "\n  database_url: \"" + url + "\"" +
-                                    "\n  reports_dir: " + reports_dir().string() + "\n  nats_url: " + nats +
-                                    "\n  api_tokens: [\"" + test_token_hash() + "\"]\n" + extra_settings);
+  write_file(dir_ / "vctp.yml",
+             "settings:\n  bind_ip: 127.0.0.1\n  bind_port: 0"
+             "\n  tls_cert_filename: " +
+                 cert_file().string() + "\n  tls_key_filename: " + key_file().string() + "\n  database_driver: " +
+                 driver + "\n  database_url: \"" + url + "\"" + "\n  reports_dir: " + reports_dir().string() +
+                 "\n  nats_url: " + nats + "\n  api_tokens: [\"" + test_token_hash() + "\"]\n" + extra_settings);
   child_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{binary_dir().string() + "/bin/vctp-gateway", "-settings",
-                               (dir_ / "vctp.yml").string()},
+      std::vector<std::string>{binary_dir().string() + "/bin/vctp-gateway", "-settings", (dir_ / "vctp.yml").string()},
       dir_ / "gateway.log");
-  const bool up = eventually([&] { return http_call("GET", base_url_ + "/api/health").status == 200 || !child_->running(); },
-                             std::chrono::seconds(30));
+  port_ = logged_port(dir_ / "gateway.log", kGatewayListening, *child_);
+  base_url_ = (plain ? "http://127.0.0.1:" : "https://127.0.0.1:") + std::to_string(port_);
+  const bool up =
+      eventually([&] { return http_call("GET", base_url_ + "/api/health").status == 200 || !child_->running(); },
+                 std::chrono::seconds(30));
   if (!up || !child_->running()) throw std::runtime_error("the gateway did not start:\n" + log());
 }
 
@@ -164,7 +166,8 @@ std::pair<std::string, bool> RawConnection::read_until_close(std::chrono::millis
   char buf[65536];
   while (std::chrono::steady_clock::now() < deadline) {
     pollfd p{fd_, POLLIN, 0};
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (::poll(&p, 1, static_cast<int>(std::max<long long>(1, left.count()))) <= 0) continue;
     const auto n = ::recv(fd_, buf, sizeof buf, 0);
     if (n <= 0) return {out, true};

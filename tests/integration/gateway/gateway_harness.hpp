@@ -45,8 +45,8 @@ HttpResult http_call(const std::string& method, const std::string& url, const st
                      const std::vector<std::string>& headers = {}, bool raw_path = false,
                      const std::string& body_file = {});
 
-/// The real vctp-gateway binary on a free port with its own settings, in `dir`; TLS on unless
-/// `extra_settings` has `bind_disable_tls: true`.
+/// The real vctp-gateway binary on port 0 (the port it bound read from its log) with its own settings, in `dir`; TLS on
+/// unless `extra_settings` has `bind_disable_tls: true`.
 class GatewayProcess {
  public:
   /// Starts it and waits until /api/health answers. `extra_settings` are YAML lines under

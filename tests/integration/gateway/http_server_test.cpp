@@ -97,7 +97,7 @@ TEST_CASE("http server: a slow-loris client is cut off and does not block others
   bool cut_off = false;
   for (std::size_t i = 0; i < header.size() && !cut_off; ++i) {
     for (auto& c : slow) cut_off = !c->send(header.substr(i, 1)) || cut_off;
-    std::this_thread::sleep_for(100ms);
+    std::this_thread::sleep_for(100ms);  // the trickle's pace, what the test is about
     if (i % 5 == 0) {
       const auto [text, closed] = slow.front()->read_until_close(1ms);
       cut_off = cut_off || closed;
@@ -131,11 +131,16 @@ TEST_CASE("http server: connections beyond max_connections are closed at once", 
 }
 
 TEST_CASE("http server: stop lets the request in progress finish", "[http]") {
-  http::Server server(plain_options(), echo);
+  std::atomic<bool> in_progress{false};
+  http::Server server(plain_options(), [&](http::Request& r) {
+    in_progress = true;
+    return echo(r);
+  });
   server.start();
   std::string answer;
   std::thread client([&] { answer = get(server.port(), "/slow"); });
-  std::this_thread::sleep_for(100ms);
+  // Stopped once the handler runs (it takes 300 ms), not after a guess at how long that takes.
+  REQUIRE(eventually([&] { return in_progress.load(); }, 10s));
   server.stop();
   client.join();
   CHECK(answer == "GET /slow 0");

@@ -59,10 +59,10 @@ std::vector<store::HourlyVmRow> hourly_rows(int vc, int vms, system_clock::time_
 }
 
 const std::vector<std::string> kSummaryColumns = {
-    "period",     "vcenter",         "vcenter_uuid",     "instance_uuid", "name",         "datacenter",
-    "cluster",    "tenant",          "folder",           "resource_pool", "samples_seen", "samples_expected",
-    "presence",   "avg_vcpu",        "max_vcpu",         "avg_ram_gb",    "max_ram_gb",   "avg_disk_gb",
-    "powered_on_share", "is_template", "srm_placeholder", "node_charge",  "creation_time", "deletion_time"};
+    "period",           "vcenter",     "vcenter_uuid",    "instance_uuid", "name",          "datacenter",
+    "cluster",          "tenant",      "folder",          "resource_pool", "samples_seen",  "samples_expected",
+    "presence",         "avg_vcpu",    "max_vcpu",        "avg_ram_gb",    "max_ram_gb",    "avg_disk_gb",
+    "powered_on_share", "is_template", "srm_placeholder", "node_charge",   "creation_time", "deletion_time"};
 
 /// Node-hours of one node-charge cluster as the aggregator writes them into
 /// summary_daily_nodes_YYYYMMDD (host samples x 24 / host snapshots the vCenter completed that
@@ -130,12 +130,12 @@ void write_summary(store::Database& db, const TableName& table, int vms, int sal
     const std::string real(d.real_type()), boolean(d.boolean_type()), ts(d.timestamp_type()), text(d.text_type());
     std::string sql = "CREATE TABLE " + table.str() + " (period " + text + ", vcenter " + text + ", vcenter_uuid " +
                       text + ", instance_uuid " + text + ", name " + text + ", datacenter " + text + ", cluster " +
-                      text + ", tenant " + text + ", folder " + text + ", resource_pool " + text +
-                      ", samples_seen " + std::string(d.integer_type()) + ", samples_expected " +
-                      std::string(d.integer_type()) + ", presence " + real + ", avg_vcpu " + real + ", max_vcpu " +
-                      real + ", avg_ram_gb " + real + ", max_ram_gb " + real + ", avg_disk_gb " + real +
-                      ", powered_on_share " + real + ", is_template " + boolean + ", srm_placeholder " + boolean +
-                      ", node_charge " + boolean + ", creation_time " + ts + ", deletion_time " + ts +
+                      text + ", tenant " + text + ", folder " + text + ", resource_pool " + text + ", samples_seen " +
+                      std::string(d.integer_type()) + ", samples_expected " + std::string(d.integer_type()) +
+                      ", presence " + real + ", avg_vcpu " + real + ", max_vcpu " + real + ", avg_ram_gb " + real +
+                      ", max_ram_gb " + real + ", avg_disk_gb " + real + ", powered_on_share " + real +
+                      ", is_template " + boolean + ", srm_placeholder " + boolean + ", node_charge " + boolean +
+                      ", creation_time " + ts + ", deletion_time " + ts +
                       (monthly ? ", days_present " + real : std::string()) + ")";
     tx.execute(sql);
     auto columns = kSummaryColumns;
@@ -179,7 +179,8 @@ void write_summary(store::Database& db, const TableName& table, int vms, int sal
     const auto rows = insert->finish();
     write_nodes(tx, table, monthly ? "2026-11" : "2026-11-" + std::to_string(salt), monthly, node);
     store::SnapshotRegistry registry(db);
-    registry.record(tx, store::Registration{table, std::nullopt, rows, store::SnapshotStatus::kOk, std::nullopt, std::chrono::milliseconds(0)});
+    registry.record(tx, store::Registration{table, std::nullopt, rows, store::SnapshotStatus::kOk, std::nullopt,
+                                            std::chrono::milliseconds(0)});
   });
 }
 
@@ -195,7 +196,8 @@ Seed seed_database(const std::string& driver, const std::string& url, int vms) {
   for (int hour : {12, 13}) {
     const auto t = day(2026, 11, 24) + hours(hour);
     for (int vc = 1; vc <= 2; ++vc) {
-      writer.write_vms(TableName::hourly(t), "vc" + std::to_string(vc) + ".example.com", hourly_rows(vc, vms + hour, t));
+      writer.write_vms(TableName::hourly(t), "vc" + std::to_string(vc) + ".example.com",
+                       hourly_rows(vc, vms + hour, t));
     }
   }
   for (int hour = 0; hour < 24; ++hour) {
@@ -232,31 +234,40 @@ Seed seed_database(const std::string& driver, const std::string& url, int vms) {
 }
 
 std::string reporter_settings(const std::filesystem::path& sqlite_path, const std::filesystem::path& reports_dir,
-                              bool with_rates, const std::string& nats_url, int metrics_port,
-                              const std::string& driver) {
-  std::string text = "settings:\n"
-                     "  database_driver: " + driver + "\n"
-                     "  database_url: \"" + sqlite_path.string() + "\"\n"
-                     "  reports_dir: " + reports_dir.string() + "\n"
-                     "  nats_url: " + (nats_url.empty() ? "nats://127.0.0.1:" + std::to_string(free_port()) : nats_url) + "\n"
-                     "  reporter_metrics_port: " + std::to_string(metrics_port > 0 ? metrics_port : free_port()) + "\n"
-                     "  vcenter_addresses: [https://vc1.example.com/sdk, https://vc2.example.com/sdk]\n"
-                     "  node_charge_clusters: [\"dedicated-*\"]\n"
-                     "  srm_activeactive_vms: [\"aa-*\"]\n"
-                     "  tenants_to_filter: [\"scratch*\"]\n";
+                              bool with_rates, const std::string& nats_url, const std::string& driver) {
+  std::string text =
+      "settings:\n"
+      "  database_driver: " +
+      driver +
+      "\n"
+      "  database_url: \"" +
+      sqlite_path.string() +
+      "\"\n"
+      "  reports_dir: " +
+      reports_dir.string() +
+      "\n"
+      "  nats_url: " +
+      (nats_url.empty() ? std::string("nats://127.0.0.1:1") : nats_url) +
+      "\n"
+      "  reporter_metrics_port: 0\n"
+      "  vcenter_addresses: [https://vc1.example.com/sdk, https://vc2.example.com/sdk]\n"
+      "  node_charge_clusters: [\"dedicated-*\"]\n"
+      "  srm_activeactive_vms: [\"aa-*\"]\n"
+      "  tenants_to_filter: [\"scratch*\"]\n";
   if (with_rates) {
-    text += "  rates:\n"
-            "    currency: EUR\n"
-            "    vcpu_hour: 0.01\n"
-            "    ram_gb_hour: 0.005\n"
-            "    disk_gb_month: 0.1\n"
-            "    node_hour: 2.5\n"
-            "    tenants:\n"
-            "      finance:\n"
-            "        vcpu_hour: 0.02\n"
-            "    pools:\n"
-            "      gold:\n"
-            "        ram_gb_hour: 0.008\n";
+    text +=
+        "  rates:\n"
+        "    currency: EUR\n"
+        "    vcpu_hour: 0.01\n"
+        "    ram_gb_hour: 0.005\n"
+        "    disk_gb_month: 0.1\n"
+        "    node_hour: 2.5\n"
+        "    tenants:\n"
+        "      finance:\n"
+        "        vcpu_hour: 0.02\n"
+        "    pools:\n"
+        "      gold:\n"
+        "        ram_gb_hour: 0.008\n";
   }
   return text;
 }

@@ -22,12 +22,13 @@ Seed seed_database(const std::filesystem::path& sqlite_path, int vms = 150);
 /// The same data in any database (`driver` sqlite or postgres).
 Seed seed_database(const std::string& driver, const std::string& url, int vms = 150);
 
-/// A settings file for the reporter: that database (`sqlite_path` is the URL for postgres), `reports_dir`, a rate card (EUR, vcpu_hour
-/// 0.01, ram_gb_hour 0.005, disk_gb_month 0.1, node_hour 2.5; tenant "finance" vcpu_hour 0.02;
-/// pool "gold" ram_gb_hour 0.008), node_charge_clusters [dedicated-*], srm_activeactive_vms
-/// [aa-*], tenants_to_filter [scratch*], NATS on a closed port.
+/// A settings file for the reporter: that database (`sqlite_path` is the URL for postgres), `reports_dir`, a rate card
+/// (EUR, vcpu_hour 0.01, ram_gb_hour 0.005, disk_gb_month 0.1, node_hour 2.5; tenant "finance" vcpu_hour 0.02; pool
+/// "gold" ram_gb_hour 0.008), node_charge_clusters [dedicated-*], srm_activeactive_vms [aa-*], tenants_to_filter
+/// [scratch*], NATS at `nats_url` (none answers when empty), the metrics on port 0 (the port bound is logged: see
+/// logged_port).
 std::string reporter_settings(const std::filesystem::path& sqlite_path, const std::filesystem::path& reports_dir,
-                              bool with_rates = true, const std::string& nats_url = "", int metrics_port = 0,
+                              bool with_rates = true, const std::string& nats_url = "",
                               const std::string& driver = "sqlite");
 
 }  // namespace vctp::test::reporter

@@ -53,7 +53,7 @@ TEST_CASE("reporter --once on PostgreSQL: the same reports as from SQLite with t
   fs::create_directories(reports);
   reporter::seed_database("postgres", pg.url, 60);
   reporter::seed_database(sqlite, 60);  // identical data, for the checker (it reads SQLite)
-  write_file(dir / "vctp.yml", reporter::reporter_settings(pg.url, reports, true, "", 0, "postgres"));
+  write_file(dir / "vctp.yml", reporter::reporter_settings(pg.url, reports, true, "", "postgres"));
   const std::string reporter = binary_dir().string() + "/bin/vctp-reporter -settings " + (dir / "vctp.yml").string();
   const std::string checker =
       "/usr/bin/python3 " + (source_dir() / "tests/integration/reporter/check_report.py").string() + " ";

@@ -25,8 +25,7 @@ TEST_CASE("reporter service: events trigger reports, announced on vctp.report.ge
   const fs::path db = dir / "vctp.sqlite3";
   const fs::path reports = dir / "reports";
   reporter::seed_database(db, 40);
-  const int port = free_port();
-  write_file(dir / "vctp.yml", reporter::reporter_settings(db, reports, true, *url, port));
+  write_file(dir / "vctp.yml", reporter::reporter_settings(db, reports, true, *url));
 
   vctp::metrics::Registry registry;
   vctp::core::Settings settings = vctp::core::Settings::defaults();
@@ -42,6 +41,7 @@ TEST_CASE("reporter service: events trigger reports, announced on vctp.report.ge
 
   ChildProcess child({binary_dir().string() + "/bin/vctp-reporter", "-settings", (dir / "vctp.yml").string()},
                      dir / "log.txt");
+  const int port = logged_port(dir / "log.txt", kMetricsListening, child);
   const std::string metrics_url = "http://127.0.0.1:" + std::to_string(port) + "/metrics";
   // The child opens its log after the fork: reading it before then throws.
   REQUIRE(eventually([&] { return fs::exists(dir / "log.txt"); }, 10s));

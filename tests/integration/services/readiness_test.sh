@@ -24,6 +24,8 @@ fail() {
   exit 1
 }
 
+# A probed free port, for nats-server only: it is stopped and started again on the same port
+# below, so it cannot take port 0. Our services bind port 0 and log the port (logged_port).
 free_port() {
   /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
@@ -41,6 +43,17 @@ wait_status() {
   fail "$url: wanted $want${text:+ with '$text'}, last answer $code: $body"
 }
 
+# logged_port LOG MESSAGE — waits (up to 30 s) for the line with MESSAGE in LOG; prints its port=N.
+logged_port() {
+  local log=$1 message=$2 found
+  for _ in $(seq 1 60); do
+    found=$(grep -F "$message" "$log" 2>/dev/null | grep -o -m1 '\bport=[0-9]*' | head -n1 || true)
+    if [ -n "$found" ]; then echo "${found#port=}"; return 0; fi
+    sleep 0.5
+  done
+  fail "no '$message' line with a port in $log"
+}
+
 nats_port=$(free_port)
 start_nats() {
   nats-server -js -a 127.0.0.1 -p "$nats_port" -sd "$tmp/nats" >>"$tmp/nats.log" 2>&1 &
@@ -56,8 +69,6 @@ bindir=$(cat "$tmp/pg/bindir")
 pg_ctl() { runuser -u postgres -- "$bindir/pg_ctl" -D "$cluster/data" "$@"; }
 [ "$(id -u)" = 0 ] || pg_ctl() { "$bindir/pg_ctl" -D "$cluster/data" "$@"; }
 
-declare -A port
-for s in collector aggregator reporter gateway; do port[$s]=$(free_port); done
 cat > "$tmp/vctp.yml" <<YAML
 settings:
   database_driver: postgres
@@ -65,11 +76,11 @@ settings:
   nats_url: nats://127.0.0.1:$nats_port
   reports_dir: $tmp/reports/not/yet/there
   bind_ip: 127.0.0.1
-  bind_port: ${port[gateway]}
+  bind_port: 0
   bind_disable_tls: true
-  collector_metrics_port: ${port[collector]}
-  aggregator_metrics_port: ${port[aggregator]}
-  reporter_metrics_port: ${port[reporter]}
+  collector_metrics_port: 0
+  aggregator_metrics_port: 0
+  reporter_metrics_port: 0
   vcenter_event_polling_seconds: 0
   vcenter_inventory_polling_seconds: 0
 YAML
@@ -78,6 +89,11 @@ for s in collector aggregator reporter gateway; do
   "$build/bin/vctp-$s" -settings "$tmp/vctp.yml" >"$tmp/$s.log" 2>&1 &
   pids+=("$!")
 done
+declare -A port
+for s in collector aggregator reporter; do
+  port[$s]=$(logged_port "$tmp/$s.log" "serving /metrics, /healthz and /readyz")
+done
+port[gateway]=$(logged_port "$tmp/gateway.log" "gateway listening")
 
 check_all() {  # check_all CODE [TEXT]
   for s in collector aggregator reporter gateway; do

@@ -11,9 +11,7 @@ namespace {
 
 const std::vector<std::string> kServices = {"collector", "aggregator", "reporter", "gateway"};
 
-std::string binary(const std::string& service) {
-  return binary_dir().string() + "/bin/vctp-" + service;
-}
+std::string binary(const std::string& service) { return binary_dir().string() + "/bin/vctp-" + service; }
 
 CommandResult run(const std::string& service, const std::string& args) {
   return run_command(binary(service) + " " + args);
@@ -94,12 +92,14 @@ TEST_CASE("services: each serves its seed metrics and stops cleanly on SIGTERM",
     std::vector<std::string> metrics;
   };
   const std::vector<Expectation> expectations = {
-      {"collector", "collector_metrics_port",
+      {"collector",
+       "collector_metrics_port",
        {"vctp_hourly_snapshots_total", "vctp_hourly_snapshots_failed_total", "vctp_hourly_snapshot_last_unix",
         "vctp_hourly_snapshot_last_rows", "vctp_vcenter_connect_failures_total{vcenter=\"vc1.example.com\"}",
         "vctp_vcenter_snapshot_duration_seconds{vcenter=\"vc1.example.com\"}",
         "vctp_vcenter_inventory_size{vcenter=\"vc1.example.com\"}"}},
-      {"aggregator", "aggregator_metrics_port",
+      {"aggregator",
+       "aggregator_metrics_port",
        {"vctp_daily_aggregations_total", "vctp_daily_aggregations_failed_total",
         "vctp_daily_aggregation_duration_seconds_count", "vctp_monthly_aggregations_total",
         "vctp_monthly_aggregations_failed_total", "vctp_monthly_aggregation_duration_seconds_count"}},
@@ -108,12 +108,11 @@ TEST_CASE("services: each serves its seed metrics and stops cleanly on SIGTERM",
   for (const auto& e : expectations) {
     INFO(e.service);
     TempDir dir;
-    const int port = free_port();
-    write_file(dir / "vctp.yml", "settings:\n  " + e.port_key + ": " + std::to_string(port) +
-                                     "\n  database_url: " + (dir / "db.sqlite3").string() +
-                                     "\n  reports_dir: " + (dir / "reports").string() +
+    write_file(dir / "vctp.yml", "settings:\n  " + e.port_key + ": 0\n  database_url: " +
+                                     (dir / "db.sqlite3").string() + "\n  reports_dir: " + (dir / "reports").string() +
                                      "\n  vcenter_addresses: [https://vc1.example.com/sdk]\n");
     ChildProcess child({binary(e.service), "-settings", (dir / "vctp.yml").string()}, dir / "log.txt");
+    const int port = logged_port(dir / "log.txt", kMetricsListening, child);
     std::string body;
     const bool up = eventually(
         [&] {
@@ -127,7 +126,8 @@ TEST_CASE("services: each serves its seed metrics and stops cleanly on SIGTERM",
       INFO(metric);
       CHECK_THAT(body, Catch::Contains(metric + " 0"));
       const std::string family = metric.substr(0, metric.find_first_of("{"));
-      const std::string base = family.size() > 6 && family.ends_with("_count") ? family.substr(0, family.size() - 6) : family;
+      const std::string base =
+          family.size() > 6 && family.ends_with("_count") ? family.substr(0, family.size() - 6) : family;
       CHECK_THAT(body, Catch::Contains("# HELP " + base + " "));
     }
     child.signal(SIGTERM);
@@ -161,19 +161,19 @@ TEST_CASE("services: the folders they write are created when missing, exit 2 whe
     CHECK(bad_db.status == 2);
     CHECK_THAT(bad_db.output, Catch::Contains("database_url") && Catch::Contains("blocker"));
   }
-  const auto bad_reports = run("reporter", "-settings " + (dir / "bad_reports.yml").string() + " --once daily 2026-11-24");
+  const auto bad_reports =
+      run("reporter", "-settings " + (dir / "bad_reports.yml").string() + " --once daily 2026-11-24");
   CHECK(bad_reports.status == 2);
   CHECK_THAT(bad_reports.output, Catch::Contains("reports_dir"));
 }
 
 TEST_CASE("services: /healthz and /readyz on the metrics port", "[health]") {
   TempDir dir;
-  const int port = free_port();
   // No NATS answers on port 1: alive, but not ready, saying why.
-  write_file(dir / "vctp.yml", "settings:\n  aggregator_metrics_port: " + std::to_string(port) +
-                                   "\n  database_url: " + (dir / "db.sqlite3").string() +
-                                   "\n  nats_url: nats://127.0.0.1:1\n");
+  write_file(dir / "vctp.yml", "settings:\n  aggregator_metrics_port: 0\n  database_url: " +
+                                   (dir / "db.sqlite3").string() + "\n  nats_url: nats://127.0.0.1:1\n");
   ChildProcess child({binary("aggregator"), "-settings", (dir / "vctp.yml").string()}, dir / "log.txt");
+  const int port = logged_port(dir / "log.txt", kMetricsListening, child);
   const std::string base = "http://127.0.0.1:" + std::to_string(port);
   const bool alive = eventually([&] { return http_get(base + "/healthz").find("\"ok\"") != std::string::npos; },
                                 std::chrono::seconds(20));

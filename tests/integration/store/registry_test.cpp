@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "backend_db.hpp"
+#include "fake_clock.hpp"
 #include "vctp/core/time_format.hpp"
 #include "vctp/store/snapshot_registry.hpp"
 
@@ -20,7 +21,7 @@ TEST_CASE("the registry records, replaces, finds and unregisters tables") {
   test::BackendDb tdb(backend);
   INFO(tdb.driver());
   auto db = tdb.open();
-  core::FakeClock clock(at("2026-11-25T00:05:00Z"));
+  test::FakeClock clock(at("2026-11-25T00:05:00Z"));
   store::SnapshotRegistry registry(*db, clock);
 
   const auto h13 = TableName::hourly(at("2026-11-24T13:00:00Z"));
@@ -36,8 +37,7 @@ TEST_CASE("the registry records, replaces, finds and unregisters tables") {
   registry.record({daily, std::nullopt, 30, SnapshotStatus::kOk, std::nullopt, milliseconds(5)});
   registry.record({daily, std::nullopt, 31, SnapshotStatus::kOk, std::nullopt, milliseconds(6)});
 
-  const auto found = registry.find(SnapshotKind::kHourly, at("2026-11-24T00:00:00Z"),
-                                   at("2026-11-25T00:00:00Z"));
+  const auto found = registry.find(SnapshotKind::kHourly, at("2026-11-24T00:00:00Z"), at("2026-11-25T00:00:00Z"));
   REQUIRE(found.size() == 3);
   CHECK(found[0].table_name == "snap_hourly_2026112413");
   CHECK(found[0].vcenter == "vc-a");
@@ -52,15 +52,13 @@ TEST_CASE("the registry records, replaces, finds and unregisters tables") {
   CHECK(found[1].error == "login failed");
   CHECK(found[2].table_name == "snap_hourly_2026112414");
 
-  const auto dailies = registry.find(SnapshotKind::kDaily, at("2026-11-01T00:00:00Z"),
-                                     at("2026-12-01T00:00:00Z"));
+  const auto dailies = registry.find(SnapshotKind::kDaily, at("2026-11-01T00:00:00Z"), at("2026-12-01T00:00:00Z"));
   REQUIRE(dailies.size() == 1);
   CHECK_FALSE(dailies[0].vcenter.has_value());
   CHECK(dailies[0].row_count == 31);
 
   CHECK(registry.unregister(h13) == 2);
-  CHECK(registry.find(SnapshotKind::kHourly, at("2026-11-24T00:00:00Z"),
-                      at("2026-11-25T00:00:00Z")).size() == 1);
+  CHECK(registry.find(SnapshotKind::kHourly, at("2026-11-24T00:00:00Z"), at("2026-11-25T00:00:00Z")).size() == 1);
 }
 
 TEST_CASE("the registry lists with filters, page by page") {
@@ -73,11 +71,11 @@ TEST_CASE("the registry lists with filters, page by page") {
   for (int h = 0; h < 24; ++h) {
     const auto t = TableName::hourly(start + hours(h));
     registry.record({t, "vc-a", h, SnapshotStatus::kOk, std::nullopt, milliseconds(1)});
-    registry.record({t, "vc-b", h, h % 5 == 0 ? SnapshotStatus::kFailed : SnapshotStatus::kOk,
-                     std::nullopt, milliseconds(1)});
+    registry.record(
+        {t, "vc-b", h, h % 5 == 0 ? SnapshotStatus::kFailed : SnapshotStatus::kOk, std::nullopt, milliseconds(1)});
   }
-  registry.record({TableName::daily(2026y / November / 24), std::nullopt, 5, SnapshotStatus::kOk,
-                   std::nullopt, milliseconds(1)});
+  registry.record(
+      {TableName::daily(2026y / November / 24), std::nullopt, 5, SnapshotStatus::kOk, std::nullopt, milliseconds(1)});
 
   store::SnapshotFilter filter;
   filter.kind = SnapshotKind::kHourly;
@@ -121,8 +119,8 @@ TEST_CASE("with nothing registered for a period, the catalogue is scanned and wh
   auto db = tdb.open();
   store::SnapshotRegistry registry(*db);
   // tables restored from a backup: present, not registered
-  for (const char* name : {"snap_hourly_2026112401", "snap_hourly_2026112402",
-                           "snap_hourly_2026112501", "snap_hosts_2026112401"}) {
+  for (const char* name :
+       {"snap_hourly_2026112401", "snap_hourly_2026112402", "snap_hourly_2026112501", "snap_hosts_2026112401"}) {
     db->execute(std::string("CREATE TABLE ") + name + " (vm_id TEXT)");
   }
   db->execute("INSERT INTO snap_hourly_2026112401 VALUES ('vm-1'), ('vm-2'), ('vm-3')");
@@ -171,15 +169,14 @@ TEST_CASE("table names from outside are refused before they reach SQL") {
   auto db = tdb.open();
   db->execute("CREATE TABLE x (a INTEGER)");
   const auto tables_before = db->list_tables();
-  for (const char* request : {"summary_daily_20261124; DROP TABLE x", "2026-13-01",
-                              "summary_daily_20261124\"; DROP TABLE inventory; --",
-                              "snap_hourly_2026112413 OR 1=1", "x", "inventory"}) {
+  for (const char* request :
+       {"summary_daily_20261124; DROP TABLE x", "2026-13-01", "summary_daily_20261124\"; DROP TABLE inventory; --",
+        "snap_hourly_2026112413 OR 1=1", "x", "inventory"}) {
     INFO(request);
     // what a service does with a table name from a request: parse, then use the TableName
-    CHECK_THROWS_AS(db->transact([&](store::Transaction& tx) {
-                      store::drop_snapshot_table(tx, TableName::parse(request));
-                    }),
-                    store::InvalidTableName);
+    CHECK_THROWS_AS(
+        db->transact([&](store::Transaction& tx) { store::drop_snapshot_table(tx, TableName::parse(request)); }),
+        store::InvalidTableName);
   }
   CHECK(db->list_tables() == tables_before);
 }
@@ -196,8 +193,7 @@ TEST_CASE("a summary is regenerated in one transaction: drop, create, register")
       store::drop_snapshot_table(tx, table);
       tx.execute("CREATE TABLE " + table.str() + " (period TEXT, instance_uuid TEXT)");
       for (int i = 0; i < rows; ++i) {
-        tx.execute("INSERT INTO " + table.str() + " VALUES ('2026-11-24', $1)",
-                   {"inst-" + std::to_string(i)});
+        tx.execute("INSERT INTO " + table.str() + " VALUES ('2026-11-24', $1)", {"inst-" + std::to_string(i)});
       }
       registry.record(tx, {table, std::nullopt, rows, SnapshotStatus::kOk, std::nullopt, {}});
     });

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "backend_db.hpp"
+#include "fake_clock.hpp"
 #include "vctp/core/settings.hpp"
 #include "vctp/core/time_format.hpp"
 #include "vctp/store/retention.hpp"
@@ -28,7 +29,7 @@ TEST_CASE("retention drops and unregisters old hourly and daily tables, by the i
   test::BackendDb tdb(backend);
   INFO(tdb.driver());
   auto db = tdb.open();
-  core::FakeClock clock(at("2026-11-25T00:30:00Z"));
+  test::FakeClock clock(at("2026-11-25T00:30:00Z"));
   store::SnapshotWriter writer(*db, clock);
   store::SnapshotRegistry registry(*db, clock);
 
@@ -48,8 +49,7 @@ TEST_CASE("retention drops and unregisters old hourly and daily tables, by the i
   writer.record_failure(TableName::hourly(at("2026-09-01T05:00:00Z")), "vc-b", "timeout", milliseconds(1));
   db->execute("CREATE TABLE snap_hourly_2026080100 (vm_id TEXT)");
   // daily summaries, registered in the transaction that creates them (as the aggregator does)
-  for (auto day : {2025y / October / 1, 2025y / November / 24, 2025y / November / 25,
-                   2026y / November / 1}) {
+  for (auto day : {2025y / October / 1, 2025y / November / 24, 2025y / November / 25, 2026y / November / 1}) {
     const auto table = TableName::daily(day);
     db->transact([&](store::Transaction& tx) {
       tx.execute("CREATE TABLE " + table.str() + " (instance_uuid TEXT)");
@@ -67,11 +67,9 @@ TEST_CASE("retention drops and unregisters old hourly and daily tables, by the i
                                                    "snap_hourly_2026080100", "snap_hosts_2026092010",
                                                    "snap_hourly_2026092523"});
   CHECK(result.unregistered_only == 1);  // the failed snapshot of 2026-09-01
-  CHECK(db->list_tables("snap_*") ==
-        std::vector<std::string>{"snap_hourly_2026092600", "snap_hourly_2026112423"});
+  CHECK(db->list_tables("snap_*") == std::vector<std::string>{"snap_hourly_2026092600", "snap_hourly_2026112423"});
   CHECK(db->list_tables("summary_*") ==
-        std::vector<std::string>{"summary_daily_20251125", "summary_daily_20261101",
-                                 "summary_monthly_202401"});
+        std::vector<std::string>{"summary_daily_20251125", "summary_daily_20261101", "summary_monthly_202401"});
   CHECK(registered(*db) == std::vector<std::string>{"snap_hourly_2026092600", "snap_hourly_2026112423",
                                                     "summary_daily_20251125", "summary_daily_20261101"});
 

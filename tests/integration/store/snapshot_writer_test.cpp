@@ -2,6 +2,7 @@
 #include <thread>
 
 #include "backend_db.hpp"
+#include "fake_clock.hpp"
 #include "vctp/core/time_format.hpp"
 #include "vctp/store/snapshot_writer.hpp"
 
@@ -15,8 +16,7 @@ namespace {
 
 system_clock::time_point at(const char* iso) { return *core::parse_iso8601(iso); }
 
-std::vector<store::HourlyVmRow> vms(const std::string& vcenter, int count,
-                                    system_clock::time_point t) {
+std::vector<store::HourlyVmRow> vms(const std::string& vcenter, int count, system_clock::time_point t) {
   std::vector<store::HourlyVmRow> rows;
   for (int i = 0; i < count; ++i) {
     store::HourlyVmRow r;
@@ -46,9 +46,7 @@ std::vector<store::HourlyVmRow> vms(const std::string& vcenter, int count,
   return rows;
 }
 
-std::int64_t count(store::Database& db, const std::string& sql) {
-  return db.query(sql)[0].get_int(0);
-}
+std::int64_t count(store::Database& db, const std::string& sql) { return db.query(sql)[0].get_int(0); }
 
 }  // namespace
 
@@ -57,7 +55,7 @@ TEST_CASE("a VM snapshot is written, registered and reads back with its public c
   test::BackendDb tdb(backend);
   INFO(tdb.driver());
   auto db = tdb.open();
-  core::FakeClock clock(at("2026-11-24T13:00:30Z"));
+  test::FakeClock clock(at("2026-11-24T13:00:30Z"));
   store::SnapshotWriter writer(*db, clock);
   const auto t = at("2026-11-24T13:00:00Z");
   const auto table = TableName::hourly(t);
@@ -126,8 +124,7 @@ TEST_CASE("vCenters share an hour's table; a retry replaces only that vCenter's 
   CHECK_THROWS_AS(writer.write_vms(table, "vc-a", vms("vc-b", 2, t)), store::StoreError);
   CHECK(count(*db, "SELECT COUNT(*) FROM snap_hourly_2026112413") == 5);
   // a table of the wrong kind is refused
-  CHECK_THROWS_AS(writer.write_vms(TableName::hosts(t), "vc-a", vms("vc-a", 1, t)),
-                  store::StoreError);
+  CHECK_THROWS_AS(writer.write_vms(TableName::hosts(t), "vc-a", vms("vc-a", 1, t)), store::StoreError);
 }
 
 TEST_CASE("an error in the middle of a snapshot leaves nothing registered and no table") {
@@ -203,8 +200,9 @@ TEST_CASE("host snapshots are written like VM snapshots") {
     hosts.push_back(h);
   }
   CHECK(writer.write_hosts(TableName::hosts(t), "vc-a", hosts).rows == 4);
-  const auto rows = db->query("SELECT host_id, cpu_cores, in_maintenance FROM snap_hosts_2026112413 "
-                              "ORDER BY host_id");
+  const auto rows = db->query(
+      "SELECT host_id, cpu_cores, in_maintenance FROM snap_hosts_2026112413 "
+      "ORDER BY host_id");
   REQUIRE(rows.size() == 4);
   CHECK(rows[3].get_bool("in_maintenance"));
   CHECK(rows[0].get_int("cpu_cores") == 32);

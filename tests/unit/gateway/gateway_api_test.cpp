@@ -1,5 +1,6 @@
 #include <yaml-cpp/yaml.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <set>
@@ -7,6 +8,7 @@
 #include <thread>
 
 #include "api_error.hpp"
+#include "fake_clock.hpp"
 #include "gateway_api.hpp"
 #include "gateway_service.hpp"
 #include "request_tracker.hpp"
@@ -94,7 +96,8 @@ class FakeEvents final : public GatewayEvents {
 };
 
 struct Fixture {
-  explicit Fixture(bool auth_reads = false) : events(tracker), clock(core::parse_iso8601("2026-11-25T10:00:00Z").value()) {
+  explicit Fixture(bool auth_reads = false)
+      : events(tracker), clock(core::parse_iso8601("2026-11-25T10:00:00Z").value()) {
     ApiOptions options;
     options.token_hashes = {sha256_hex("s3cret"), "not-a-hash"};
     options.auth_reads = auth_reads;
@@ -124,7 +127,7 @@ struct Fixture {
   RequestTracker tracker;
   FakeEvents events;
   metrics::Registry registry;
-  core::FakeClock clock;
+  test::FakeClock clock;
   std::unique_ptr<GatewayApi> api;
 };
 
@@ -166,7 +169,8 @@ TEST_CASE("gateway: --hash-token prints the hash of its argument", "[gateway][au
   const auto result = test::run_command(test::binary_dir().string() + "/bin/vctp-gateway --hash-token abc");
   CHECK(result.status == 0);
   CHECK(result.output == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n");
-  const auto piped = test::run_command("printf 'abc\\n' | " + test::binary_dir().string() + "/bin/vctp-gateway --hash-token");
+  const auto piped =
+      test::run_command("printf 'abc\\n' | " + test::binary_dir().string() + "/bin/vctp-gateway --hash-token");
   CHECK(piped.output == result.output);
   const auto empty = test::run_command("printf '' | " + test::binary_dir().string() + "/bin/vctp-gateway --hash-token");
   CHECK(empty.status == 2);
@@ -186,7 +190,8 @@ TEST_CASE("gateway: validation of limits, days, months and report names", "[gate
   CHECK_THROWS_AS(parse_time_or_throw("yesterday", "from"), ApiError);
   CHECK_NOTHROW(parse_time_or_throw("2026-11-24T13:00:00Z", "from"));
   CHECK_NOTHROW(check_report_name("daily_2026-11-24.xlsx"));
-  for (const std::string& bad : std::vector<std::string>{"../etc/passwd", "..", "/etc/passwd", "a/b.xlsx", ".hidden", "a\\b", std::string("a\0b", 3), ""}) {
+  for (const std::string& bad : std::vector<std::string>{"../etc/passwd", "..", "/etc/passwd", "a/b.xlsx", ".hidden",
+                                                         "a\\b", std::string("a\0b", 3), ""}) {
     INFO(bad);
     CHECK_THROWS_AS(check_report_name(bad), ApiError);
   }
@@ -194,8 +199,8 @@ TEST_CASE("gateway: validation of limits, days, months and report names", "[gate
 
 TEST_CASE("gateway: totals per tenant, pool and cluster, and CSV", "[gateway]") {
   Table t;
-  t.columns = {"name", "tenant", "resource_pool", "cluster", "presence", "avg_vcpu", "avg_ram_gb", "avg_disk_gb",
-               "powered_on_share"};
+  t.columns = {"name",     "tenant",     "resource_pool", "cluster",         "presence",
+               "avg_vcpu", "avg_ram_gb", "avg_disk_gb",   "powered_on_share"};
   t.rows = {{"a", "acme", "prod", "c1", 1.0, 4, 8.0, 100.0, 1.0},
             {"b", "acme", "dev", "c1", 0.5, 2, 4.0, 50.0, 1.0},
             {"c", "globex", "prod", "c2", 1.0, 1, 2.0, 10.0, 0.0}};
@@ -221,10 +226,14 @@ TEST_CASE("gateway: totals per tenant, pool and cluster, and CSV", "[gateway]") 
 TEST_CASE("gateway: request tracker waits for the completion", "[gateway]") {
   RequestTracker tracker(2);
   tracker.add("r1", "daily", "2026-11-20", "t");
+  // The completion comes from another thread once this one is about to wait (completed before
+  // the wait, it is found at once: the outcome is the same either way).
+  std::atomic<bool> waiting{false};
   std::thread completer([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    test::eventually([&] { return waiting.load(); }, std::chrono::seconds(30));
     tracker.complete(AggregateOutcome{"r1", "daily", "2026-11-20", "summary_daily_20261120", 3, "ok", {}});
   });
+  waiting = true;
   const auto done = tracker.wait("r1", std::chrono::seconds(30));
   completer.join();
   REQUIRE(done);
@@ -310,7 +319,8 @@ TEST_CASE("gateway: aggregation requests are validated before anything is publis
 TEST_CASE("gateway: an aggregation not done within wait answers 202 and can be followed", "[gateway]") {
   Fixture f;
   f.events.complete = false;
-  const auto r = f.call("POST", "/api/snapshots/aggregate", R"({"kind":"daily","period":"2026-11-20","wait":0})", "s3cret");
+  const auto r =
+      f.call("POST", "/api/snapshots/aggregate", R"({"kind":"daily","period":"2026-11-20","wait":0})", "s3cret");
   REQUIRE(r.status == 202);
   const auto body = json::parse(r.body);
   const std::string id = body.at("request_id");
@@ -383,9 +393,9 @@ TEST_CASE("gateway: reports download only by names the reports table lists", "[g
   CHECK(f.call("GET", "/api/reports/unlisted.xlsx").status == 404);
   CHECK(f.call("GET", "/api/reports/daily_2026-11-19.xlsx").status == 404);  // listed, file missing
   const int before = f.data.queries;
-  for (const std::string& target : std::vector<std::string>{"/api/reports/..%2Funlisted.xlsx", "/api/reports/%2e%2e", "/api/reports/..",
-                                   "/api/reports/%2Fetc%2Fpasswd", "/api/reports/..%2F..%2Fetc%2Fpasswd",
-                                   "/api/reports/.hidden", "/api/reports/a%5Cb"}) {
+  for (const std::string& target : std::vector<std::string>{
+           "/api/reports/..%2Funlisted.xlsx", "/api/reports/%2e%2e", "/api/reports/..", "/api/reports/%2Fetc%2Fpasswd",
+           "/api/reports/..%2F..%2Fetc%2Fpasswd", "/api/reports/.hidden", "/api/reports/a%5Cb"}) {
     INFO(target);
     CHECK(f.call("GET", target).status == 400);
   }
@@ -401,7 +411,8 @@ TEST_CASE("gateway: /metrics counts requests by route and status", "[gateway]") 
   f.call("GET", "/api/vcenters");
   f.call("POST", "/api/snapshots/run");
   const auto text = f.call("GET", "/metrics").body;
-  CHECK_THAT(text, Catch::Contains(R"(vctp_gateway_http_requests_total{method="GET",route="/api/vcenters",status="200"} 2)"));
+  CHECK_THAT(text,
+             Catch::Contains(R"(vctp_gateway_http_requests_total{method="GET",route="/api/vcenters",status="200"} 2)"));
   CHECK_THAT(text, Catch::Contains(R"(route="/api/snapshots/run",status="401"} 1)"));
   CHECK_THAT(text, Catch::Contains("vctp_gateway_http_request_duration_seconds_bucket"));
 }
@@ -427,7 +438,8 @@ TEST_CASE("gateway: the OpenAPI document lists exactly the router's routes", "[g
   CHECK(doc["openapi"].as<std::string>().rfind("3.", 0) == 0);
   std::set<std::string> documented;
   for (const auto& path : doc["paths"]) {
-    for (const auto& op : path.second) documented.insert(op.first.as<std::string>() + " " + path.first.as<std::string>());
+    for (const auto& op : path.second)
+      documented.insert(op.first.as<std::string>() + " " + path.first.as<std::string>());
   }
   CHECK(routed == documented);
   // The binary serves the document as it was at build time: the file in the tree.

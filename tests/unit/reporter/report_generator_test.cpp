@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "fake_clock.hpp"
 #include "report_generator.hpp"
 #include "staged_file.hpp"
 #include "test_support.hpp"
-#include "vctp/core/clock.hpp"
 #include "vctp/core/time_format.hpp"
 #include "xlsx_writer.hpp"
 
@@ -69,7 +69,7 @@ struct Rig {
   vctp::test::TempDir dir;
   vctp::metrics::Registry registry;
   ReporterMetrics metrics{registry};
-  vctp::core::FakeClock clock{*vctp::core::parse_iso8601("2026-11-24T14:00:00Z")};
+  vctp::test::FakeClock clock{*vctp::core::parse_iso8601("2026-11-24T14:00:00Z")};
   FakeSource source;
   RecordingCatalog catalog;
   RecordingAnnouncer announcer;
