@@ -1,12 +1,16 @@
 #include "bus_gateway_events.hpp"
 
-#include "api_error.hpp"
 #include "vctp/bus/connection.hpp"
 #include "vctp/bus/consumer.hpp"
 #include "vctp/bus/events.hpp"
 #include "vctp/core/logging.hpp"
+#include "vctp/http/error.hpp"
 
 namespace vctp::gateway {
+
+using http::ApiError;
+using http::ErrorCode;
+
 namespace {
 
 bus::PublishOptions request_publish_options() {

@@ -6,13 +6,17 @@
 #include <functional>
 #include <sstream>
 
-#include "api_error.hpp"
 #include "summary_totals.hpp"
 #include "vctp/core/logging.hpp"
 #include "vctp/core/random.hpp"
 #include "vctp/core/time_format.hpp"
+#include "vctp/http/error.hpp"
 
 namespace vctp::gateway {
+
+using http::ApiError;
+using http::ErrorCode;
+
 namespace {
 
 using nlohmann::json;
@@ -283,7 +287,9 @@ http::Response GatewayApi::ready(http::Request&) {
   check("database", [this] { data_.check_ready(); });
   check("nats", [this] { events_.check_ready(); });
   if (!ok) {
-    return json_response(503, {{"error", "unavailable"}, {"detail", "not ready"}, {"checks", checks}});
+    constexpr auto kNotReady = ErrorCode::kUnavailable;
+    return json_response(http::http_status(kNotReady),
+                         {{"error", http::error_name(kNotReady)}, {"detail", "not ready"}, {"checks", checks}});
   }
   return json_response(200, {{"status", "ready"}, {"checks", checks}});
 }

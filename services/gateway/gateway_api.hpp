@@ -83,7 +83,7 @@ class GatewayApi {
   std::atomic<int> waiting_{0};
 };
 
-/// Validation used by the handlers, exposed for unit tests. Each throws ApiError.
+/// Validation used by the handlers, exposed for unit tests. Each throws http::ApiError.
 std::size_t parse_limit(const std::optional<std::string>& text, std::size_t max_limit);
 std::chrono::year_month_day parse_day_or_throw(const std::string& text, const std::string& what);
 std::chrono::year_month parse_month_or_throw(const std::string& text, const std::string& what);

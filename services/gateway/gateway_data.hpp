@@ -66,12 +66,12 @@ struct ReportFile {
   std::string created_at;
 };
 
-/// Everything the gateway reads. Implementations turn their own failures into ApiError
+/// Everything the gateway reads. Implementations turn their own failures into http::ApiError
 /// (kUnavailable for a database that cannot be reached, kInvalidParameter for a bad cursor).
 class GatewayData {
  public:
   virtual ~GatewayData() = default;
-  /// Throws ApiError(kUnavailable) when the database cannot answer.
+  /// Throws http::ApiError(kUnavailable) when the database cannot answer.
   virtual void check_ready() = 0;
   virtual std::vector<VcenterOverview> vcenters(TimePoint now) = 0;
   virtual TablePage snapshots(const SnapshotQuery& query) = 0;
@@ -109,7 +109,7 @@ class GatewayEvents {
   virtual void check_ready() {
     if (!connected()) throw std::runtime_error("not connected to NATS");
   }
-  /// Publishes vctp.aggregate.requested; throws ApiError(kUnavailable) when it cannot.
+  /// Publishes vctp.aggregate.requested; throws http::ApiError(kUnavailable) when it cannot.
   virtual void request_aggregate(const std::string& kind, const std::string& period,
                                  const std::string& request_id) = 0;
   /// Publishes vctp.snapshot.requested; returns the event id.

@@ -2,13 +2,17 @@
 
 #include <map>
 
-#include "api_error.hpp"
 #include "vctp/core/time_format.hpp"
+#include "vctp/http/error.hpp"
 #include "vctp/store/database.hpp"
 #include "vctp/store/snapshot_registry.hpp"
 #include "vctp/store/table_name.hpp"
 
 namespace vctp::gateway {
+
+using http::ApiError;
+using http::ErrorCode;
+
 namespace {
 
 using nlohmann::json;

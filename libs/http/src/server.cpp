@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "vctp/core/logging.hpp"
+#include "vctp/http/error.hpp"
 #include "vctp/http/server.hpp"
 
 namespace vctp::http {
@@ -38,10 +39,6 @@ using error_code = boost::system::error_code;
 /// Bytes read and thrown away after an early error response, so that the client, still
 /// sending its body, reads our answer instead of a connection reset.
 constexpr std::size_t kMaxDrainBytes = 64 * 1024 * 1024;
-
-std::string error_json(const std::string& code, const std::string& detail) {
-  return "{\"error\":\"" + code + "\",\"detail\":\"" + detail + "\"}";
-}
 
 class SessionBase : public std::enable_shared_from_this<SessionBase> {
  public:
@@ -151,9 +148,8 @@ class Session final : public SessionBase {
     const auto& req = parser_->get();
     const auto length = parser_->content_length();
     if (length && *length > server_.options.max_body_bytes) {
-      return reply_error(413, "payload_too_large",
-                         "the request body is larger than " + std::to_string(server_.options.max_body_bytes) +
-                             " bytes");
+      return reply_error(ErrorCode::kPayloadTooLarge, "the request body is larger than " +
+                                                          std::to_string(server_.options.max_body_bytes) + " bytes");
     }
     const auto expect = req[bhttp::field::expect];
     if (beast::iequals(expect, "100-continue")) {
@@ -177,14 +173,14 @@ class Session final : public SessionBase {
 
   void on_read_error(error_code ec) {
     if (ec == bhttp::error::body_limit) {
-      return reply_error(413, "payload_too_large", "the request body is too large");
+      return reply_error(ErrorCode::kPayloadTooLarge, "the request body is too large");
     }
     if (ec == bhttp::error::header_limit) {
-      return reply_error(431, "headers_too_large", "the request headers are too large");
+      return reply_error(ErrorCode::kHeadersTooLarge, "the request headers are too large");
     }
     if (ec.category() == bhttp::make_error_code(bhttp::error::end_of_stream).category() && ec != bhttp::error::end_of_stream &&
         ec != bhttp::error::partial_message) {
-      return reply_error(400, "bad_request", "malformed HTTP request");
+      return reply_error(ErrorCode::kBadRequest, "malformed HTTP request");
     }
     // Timeout (the stream is closed already), end of stream, reset: nothing to answer.
     close_now();
@@ -218,7 +214,7 @@ class Session final : public SessionBase {
         response = self->server_.handler(request);
       } catch (const std::exception& e) {
         core::log_error("request handler failed", {{"path", request.path}, {"error", e.what()}});
-        response = Response::make(500, error_json("internal", "internal error"), "application/json");
+        response = error_response(ErrorCode::kInternal, "internal error");
       }
       asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
         --self->server_.in_flight;
@@ -228,8 +224,8 @@ class Session final : public SessionBase {
     });
   }
 
-  void reply_error(int status, const std::string& code, const std::string& detail) {
-    Response r = Response::make(status, error_json(code, detail), "application/json");
+  void reply_error(ErrorCode code, const std::string& detail) {
+    Response r = error_response(code, detail);
     drain_after_write_ = true;
     write(std::move(r), false);
   }

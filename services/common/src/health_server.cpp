@@ -1,5 +1,6 @@
 #include "vctp/service/health_server.hpp"
 
+#include "vctp/http/error.hpp"
 #include "vctp/http/server.hpp"
 #include "vctp/metrics/registry.hpp"
 #include "vctp/service/readiness.hpp"
@@ -11,7 +12,7 @@ constexpr const char* kJson = "application/json";
 
 http::Response answer(const metrics::Registry& registry, const Readiness& readiness, const http::Request& request) {
   if (request.method != "GET" && request.method != "HEAD") {
-    auto response = http::Response::make(405, R"({"error":"method_not_allowed","detail":"only GET"})", kJson);
+    auto response = http::error_response(http::ErrorCode::kMethodNotAllowed, "only GET");
     response.set_header("Allow", "GET, HEAD");
     return response;
   }
@@ -23,7 +24,7 @@ http::Response answer(const metrics::Registry& registry, const Readiness& readin
     const auto report = readiness.evaluate();
     return http::Response::make(report.ready ? 200 : 503, readiness_json(report), kJson);
   }
-  return http::Response::make(404, R"({"error":"not_found","detail":"try /metrics, /healthz or /readyz"})", kJson);
+  return http::error_response(http::ErrorCode::kNotFound, "try /metrics, /healthz or /readyz");
 }
 
 }  // namespace

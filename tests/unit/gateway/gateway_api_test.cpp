@@ -7,7 +7,6 @@
 #include <sstream>
 #include <thread>
 
-#include "api_error.hpp"
 #include "fake_clock.hpp"
 #include "gateway_api.hpp"
 #include "gateway_service.hpp"
@@ -16,10 +15,15 @@
 #include "test_support.hpp"
 #include "token_auth.hpp"
 #include "vctp/core/time_format.hpp"
+#include "vctp/http/error.hpp"
 
 using namespace vctp;
 using namespace vctp::gateway;
 using nlohmann::json;
+using vctp::http::ApiError;
+using vctp::http::error_response;
+using vctp::http::ErrorCode;
+using vctp::http::http_status;
 
 namespace {
 
@@ -447,6 +451,17 @@ TEST_CASE("gateway: the OpenAPI document lists exactly the router's routes", "[g
   std::stringstream text;
   text << in.rdbuf();
   CHECK(openapi_document() == text.str());
+}
+
+TEST_CASE("gateway: the OpenAPI Error schema lists exactly the error names", "[gateway][openapi]") {
+  const YAML::Node doc = YAML::LoadFile(VCTP_OPENAPI_FILE);
+  std::set<std::string> documented;
+  for (const auto& name : doc["components"]["schemas"]["Error"]["properties"]["error"]["enum"]) {
+    documented.insert(name.as<std::string>());
+  }
+  std::set<std::string> named;
+  for (const auto& info : http::kErrorTable) named.insert(std::string(info.name));
+  CHECK(named == documented);
 }
 
 TEST_CASE("gateway: the web UI is served with its scripts, nothing else", "[gateway][ui]") {
