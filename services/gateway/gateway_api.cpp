@@ -23,16 +23,10 @@ using nlohmann::json;
 using namespace std::chrono;
 
 constexpr std::string_view kJson = "application/json";
-constexpr std::string_view kRequestsTotal = "vctp_gateway_http_requests_total";
-constexpr std::string_view kRequestDuration = "vctp_gateway_http_request_duration_seconds";
-constexpr std::string_view kAuthFailures = "vctp_gateway_auth_failures_total";
-constexpr std::string_view kEventsPublished = "vctp_gateway_events_published_total";
 
 http::Response json_response(int status, const json& body) {
   return http::Response::make(status, body.dump(), std::string(kJson));
 }
-
-std::string new_request_id() { return core::system_random().uuid(); }
 
 json parse_body_object(const http::Request& request, bool allow_empty) {
   if (request.body.empty() || request.body.find_first_not_of(" \t\r\n") == std::string::npos) {
@@ -158,15 +152,8 @@ void check_report_name(const std::string& name) {
   if (bad) throw ApiError(ErrorCode::kInvalidName, "a report is named by its file name, without any path");
 }
 
-void GatewayApi::register_metrics(metrics::Registry& registry) {
-  registry.declare_counter_family(std::string(kRequestsTotal), "HTTP requests answered, by route, method and status");
-  registry.declare_histogram_family(std::string(kRequestDuration), "Time to answer HTTP requests, by route");
-  registry.counter(std::string(kAuthFailures), "Requests refused for a missing or wrong bearer token");
-  registry.declare_counter_family(std::string(kEventsPublished), "Events published by the gateway, by subject");
-}
-
-GatewayApi::GatewayApi(GatewayData& data, GatewayEvents& events, RequestTracker& tracker,
-                       metrics::Registry& metrics, const core::Clock& clock, ApiOptions options)
+GatewayApi::GatewayApi(GatewayData& data, GatewayEvents& events, RequestTracker& tracker, GatewayMetrics& metrics,
+                       const core::Clock& clock, ApiOptions options)
     : data_(data),
       events_(events),
       tracker_(tracker),
@@ -223,15 +210,8 @@ http::Response GatewayApi::handle(http::Request& request) {
   core::log_debug("request", {{"method", request.method}, {"route", label}, {"status", std::to_string(response.status)},
                               {"seconds", std::to_string(seconds)}, {"remote", request.remote_address}});
   try {
-    metrics_
-        .counter(std::string(kRequestsTotal), "HTTP requests answered, by route, method and status",
-                 {{"route", label}, {"method", request.method.size() <= 10 ? request.method : "other"},
-                  {"status", std::to_string(response.status)}})
-        .inc();
-    metrics_
-        .histogram(std::string(kRequestDuration), "Time to answer HTTP requests, by route", metrics::duration_buckets(),
-                   {{"route", label}})
-        .observe(seconds);
+    metrics_.requests(label, request.method.size() <= 10 ? request.method : "other", response.status).inc();
+    metrics_.request_duration(label).observe(seconds);
   } catch (const std::exception& e) {
     core::log_warn("cannot update request metrics", {{"error", e.what()}});
   }
@@ -261,7 +241,7 @@ void GatewayApi::authorize(const http::Request& request, const std::string& rout
   if (!changes_state && (!options_.auth_reads || is_open_route(route))) return;
   const auto result = auth_.check(request.header("authorization"));
   if (result == TokenAuth::Result::kOk) return;
-  metrics_.counter(std::string(kAuthFailures), "Requests refused for a missing or wrong bearer token").inc();
+  metrics_.auth_failures_total.inc();
   if (result == TokenAuth::Result::kMissing) {
     throw ApiError(ErrorCode::kUnauthorized, "this request needs 'Authorization: Bearer <token>'");
   }
@@ -365,11 +345,10 @@ http::Response GatewayApi::aggregate(http::Request& request) {
     }
     wait_s = w->get<double>();
   }
-  const std::string request_id = new_request_id();
+  const std::string request_id = options_.random->uuid();
   tracker_.add(request_id, kind, period, core::format_iso8601(clock_.now()));
   events_.request_aggregate(kind, period, request_id);
-  metrics_.counter(std::string(kEventsPublished), "Events published by the gateway, by subject",
-                   {{"subject", "vctp.aggregate.requested"}}).inc();
+  metrics_.events_published("vctp.aggregate.requested").inc();
   core::log_info("aggregation requested", {{"kind", kind}, {"period", period}, {"request_id", request_id},
                                             {"remote", request.remote_address}});
   std::optional<RequestTracker::Entry> entry;
@@ -398,8 +377,7 @@ http::Response GatewayApi::run_snapshot(http::Request& request) {
     vcenter = v->get<std::string>();
   }
   const std::string id = events_.request_snapshot(vcenter);
-  metrics_.counter(std::string(kEventsPublished), "Events published by the gateway, by subject",
-                   {{"subject", "vctp.snapshot.requested"}}).inc();
+  metrics_.events_published("vctp.snapshot.requested").inc();
   core::log_info("snapshot requested", {{"vcenter", vcenter.value_or("*")}, {"event_id", id}});
   json out = {{"status", "requested"}, {"event_id", id}};
   out["vcenter"] = vcenter ? json(*vcenter) : json();
@@ -507,7 +485,7 @@ http::Response GatewayApi::download_report(http::Request& request) {
 }
 
 http::Response GatewayApi::metrics_text(http::Request&) {
-  return http::Response::make(200, metrics_.serialize(), "text/plain; version=0.0.4; charset=utf-8");
+  return http::Response::make(200, metrics_.registry.serialize(), "text/plain; version=0.0.4; charset=utf-8");
 }
 
 http::Response GatewayApi::openapi(http::Request&) {

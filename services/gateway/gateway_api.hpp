@@ -7,11 +7,12 @@
 #include <vector>
 
 #include "gateway_data.hpp"
+#include "gateway_metrics.hpp"
 #include "request_tracker.hpp"
 #include "token_auth.hpp"
 #include "vctp/core/clock.hpp"
+#include "vctp/core/random.hpp"
 #include "vctp/http/router.hpp"
-#include "vctp/metrics/registry.hpp"
 
 namespace vctp::gateway {
 
@@ -28,13 +29,15 @@ struct ApiOptions {
   /// Aggregation requests allowed to wait at once (each holds a handler thread); beyond that
   /// they answer 202 at once. Keep it below the server's handler threads.
   int max_concurrent_waits = 2;
+  /// Where aggregation request ids come from (a seeded source in tests).
+  core::Random* random = &core::system_random();
 };
 
 /// The REST API, the web UI's files and /metrics: a router of handlers over GatewayData and
 /// GatewayEvents, with authentication, error mapping and request metrics around it.
 class GatewayApi {
  public:
-  GatewayApi(GatewayData& data, GatewayEvents& events, RequestTracker& tracker, metrics::Registry& metrics,
+  GatewayApi(GatewayData& data, GatewayEvents& events, RequestTracker& tracker, GatewayMetrics& metrics,
              const core::Clock& clock, ApiOptions options);
 
   /// Answers one request; never throws.
@@ -42,9 +45,6 @@ class GatewayApi {
 
   const http::Router& router() const { return router_; }
   const TokenAuth& auth() const { return auth_; }
-
-  /// Registers the gateway's metric families (so they show before the first request).
-  static void register_metrics(metrics::Registry& registry);
 
  private:
   http::Response dispatch(http::Request& request, std::string& route);
@@ -75,7 +75,7 @@ class GatewayApi {
   GatewayData& data_;
   GatewayEvents& events_;
   RequestTracker& tracker_;
-  metrics::Registry& metrics_;
+  GatewayMetrics& metrics_;
   const core::Clock& clock_;
   ApiOptions options_;
   TokenAuth auth_;

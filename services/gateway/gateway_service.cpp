@@ -56,8 +56,8 @@ struct GatewayService::Parts {
   std::unique_ptr<http::Server> server;
 };
 
-GatewayService::GatewayService(service::ServiceContext& context, const GatewayOptions& options)
-    : context_(context), options_(options) {}
+GatewayService::GatewayService(service::ServiceContext& context, const GatewayOptions& options, GatewayMetrics& metrics)
+    : context_(context), options_(options), metrics_(metrics) {}
 
 GatewayService::~GatewayService() { stop(); }
 
@@ -89,7 +89,7 @@ void GatewayService::start() {
   // A waiting aggregation request holds a handler thread: leave half of them for everything else,
   // so health checks and reads answer while requests wait.
   api_options.max_concurrent_waits = std::max(1, server_options.handler_threads / 2);
-  p.api = std::make_unique<GatewayApi>(*p.data, *p.events, p.tracker, context_.metrics, context_.clock, api_options);
+  p.api = std::make_unique<GatewayApi>(*p.data, *p.events, p.tracker, metrics_, context_.clock, api_options);
   if (p.api->auth().size() == 0) {
     core::log_warn("api_tokens is empty: every state-changing request will be refused (403)");
   }

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "vctp/metrics/registry.hpp"
+#include "gateway_metrics.hpp"
 #include "vctp/service/service_main.hpp"
 
 namespace vctp::gateway {
@@ -20,7 +20,7 @@ struct GatewayOptions {
 
 class GatewayService final : public service::Service {
  public:
-  GatewayService(service::ServiceContext& context, const GatewayOptions& options);
+  GatewayService(service::ServiceContext& context, const GatewayOptions& options, GatewayMetrics& metrics);
   ~GatewayService() override;
   void start() override;
   void stop() override;
@@ -29,6 +29,7 @@ class GatewayService final : public service::Service {
   struct Parts;
   service::ServiceContext& context_;
   GatewayOptions options_;
+  GatewayMetrics& metrics_;
   std::unique_ptr<Parts> parts_;
 };
 

@@ -101,14 +101,15 @@ class FakeEvents final : public GatewayEvents {
 
 struct Fixture {
   explicit Fixture(bool auth_reads = false)
-      : events(tracker), clock(core::parse_iso8601("2026-11-25T10:00:00Z").value()) {
+      : events(tracker), metrics(registry), clock(core::parse_iso8601("2026-11-25T10:00:00Z").value()) {
     ApiOptions options;
     options.token_hashes = {sha256_hex("s3cret"), "not-a-hash"};
     options.auth_reads = auth_reads;
     options.reports_dir = dir.path();
     options.web_root = dir.path() / "web";
     options.openapi_yaml = "openapi: 3.0.3\n";
-    api = std::make_unique<GatewayApi>(data, events, tracker, registry, clock, options);
+    options.random = &random;
+    api = std::make_unique<GatewayApi>(data, events, tracker, metrics, clock, options);
   }
 
   http::Response call(const std::string& method, const std::string& target, const std::string& body = {},
@@ -131,7 +132,9 @@ struct Fixture {
   RequestTracker tracker;
   FakeEvents events;
   metrics::Registry registry;
+  GatewayMetrics metrics;
   test::FakeClock clock;
+  core::SeededRandom random{42};
   std::unique_ptr<GatewayApi> api;
 };
 
@@ -329,6 +332,7 @@ TEST_CASE("gateway: an aggregation not done within wait answers 202 and can be f
   const auto body = json::parse(r.body);
   const std::string id = body.at("request_id");
   CHECK(body.at("status") == "pending");
+  CHECK(id == core::SeededRandom(42).uuid());  // the id comes from the source the API was given
   CHECK(r.header("Location") == "/api/requests/" + id);
   CHECK(json::parse(f.call("GET", "/api/requests/" + id).body).at("status") == "pending");
   f.tracker.complete(AggregateOutcome{id, "daily", "2026-11-20", "summary_daily_20261120", 7, "failed", "no input"});
@@ -419,6 +423,21 @@ TEST_CASE("gateway: /metrics counts requests by route and status", "[gateway]") 
              Catch::Contains(R"(vctp_gateway_http_requests_total{method="GET",route="/api/vcenters",status="200"} 2)"));
   CHECK_THAT(text, Catch::Contains(R"(route="/api/snapshots/run",status="401"} 1)"));
   CHECK_THAT(text, Catch::Contains("vctp_gateway_http_request_duration_seconds_bucket"));
+}
+
+TEST_CASE("gateway: GatewayMetrics registers its metrics once, in one registry", "[gateway]") {
+  metrics::Registry registry;
+  GatewayMetrics declared(registry);
+  CHECK_THAT(registry.serialize(), Catch::Contains("vctp_gateway_auth_failures_total 0"));
+  declared.requests("/api/vcenters", "GET", 200).inc();
+  declared.request_duration("/api/vcenters").observe(0.01);
+  declared.events_published("vctp.snapshot.requested").inc();
+  CHECK(declared.events_published("vctp.snapshot.requested").value() == 1);
+  const auto text = registry.serialize();
+  CHECK_THAT(text,
+             Catch::Contains(R"(vctp_gateway_http_requests_total{method="GET",route="/api/vcenters",status="200"} 1)"));
+  CHECK_THAT(text, Catch::Contains(R"(vctp_gateway_http_request_duration_seconds_count{route="/api/vcenters"} 1)"));
+  CHECK_THAT(text, Catch::Contains(R"(vctp_gateway_events_published_total{subject="vctp.snapshot.requested"} 1)"));
 }
 
 TEST_CASE("gateway: readiness reports the database and NATS", "[gateway]") {
