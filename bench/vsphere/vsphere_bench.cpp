@@ -219,7 +219,8 @@ int main(int argc, char** argv) {
               best, runs, best_soap, soap_bytes);
   std::printf("client CPU (receive, parse, resolve): %.3f s (best of %d)\n", best_cpu, runs);
   std::printf("curl RetrievePropertiesEx alone: %.3f s (best of %d), %ld bytes\n", curl_seconds, runs, curl_bytes);
-  std::printf("peak RSS: %.1f MB (%.1f MB before retrieving)\n", peak / 1024.0, rss_before / 1024.0);
+  std::printf("peak RSS: %.1f MB (%.1f MB before retrieving)\n", static_cast<double>(peak) / 1024.0,
+              static_cast<double>(rss_before) / 1024.0);
 
   const bool ok = inv.vms.size() == expected_vms && cpus == expected_cpus && mem == expected_mem;
   std::printf("%s\n", ok ? "OK: every VM returned, totals equal the simulator's" : "MISMATCH");

@@ -219,8 +219,9 @@ struct Consumer::Impl {
             try {
               conn.restore_stream();
               conn.ensure_consumer(config, 0ms);
-            } catch (const BusError& e) {
-              core::log_debug("cannot set up the consumer yet", {{"consumer", config.durable}, {"error", e.what()}});
+            } catch (const BusError& setup_error) {
+              core::log_debug("cannot set up the consumer yet",
+                              {{"consumer", config.durable}, {"error", setup_error.what()}});
             }
           }
           if (pause(error_pause)) break;

@@ -84,7 +84,7 @@ TEST_CASE("hourly workbook: VMs of node-charge clusters are flagged and not char
     const bool node = r % 2 == 1;  // hourly_data(): cluster "c<r % 2>"
     CHECK(std::get<bool>(cells[column(vms, "Node charge")]) == node);
     CHECK(std::get<bool>(cells[column(vms, "Charged")]) == !node);
-    CHECK(std::get<double>(cells[column(vms, "vCPU cost (hour)")]) == Approx(node ? 0.0 : (r + 1) * 0.5));
+    CHECK(std::get<double>(cells[column(vms, "vCPU cost (hour)")]) == Approx(node ? 0.0 : static_cast<double>(r + 1) * 0.5));
   }
 }
 
