@@ -195,29 +195,31 @@ std::vector<Charge> vm_charges(const PricedSummaryVm& p, const ChargePolicy& pol
   c.pool = vm.resource_pool;
   c.tenant = vm.tenant;
 
+  // One charge per metered resource: category, SKU, description, unit, quantity, price.
+  struct Meter {
+    const char* category;
+    const char* sku;
+    const char* allocated;
+    const char* unit;
+    double quantity;
+    std::optional<double> unit_price;
+  };
+  const Meter meters[] = {
+      {"Compute", "vcpu-hour", "vCPU allocated", "vCPU-Hours", p.usage.vcpu_hours, r.vcpu_hour},
+      {"Compute", "ram-gb-hour", "RAM allocated", "GB-Hours", p.usage.ram_gb_hours, r.ram_gb_hour},
+      {"Storage", "disk-gb-month", "Disk provisioned", "GB-Months", p.usage.disk_gb_days / days_in_month,
+       r.disk_gb_month},
+  };
   std::vector<Charge> charges;
-  c.service_category = "Compute";
-  c.sku = "vcpu-hour";
-  c.description = "vCPU allocated to VM " + vm.name;
-  c.unit = "vCPU-Hours";
-  c.quantity = p.usage.vcpu_hours;
-  c.unit_price = r.vcpu_hour.value_or(0);
-  charges.push_back(c);
-
-  c.sku = "ram-gb-hour";
-  c.description = "RAM allocated to VM " + vm.name;
-  c.unit = "GB-Hours";
-  c.quantity = p.usage.ram_gb_hours;
-  c.unit_price = r.ram_gb_hour.value_or(0);
-  charges.push_back(c);
-
-  c.service_category = "Storage";
-  c.sku = "disk-gb-month";
-  c.description = "Disk provisioned to VM " + vm.name;
-  c.unit = "GB-Months";
-  c.quantity = p.usage.disk_gb_days / days_in_month;
-  c.unit_price = r.disk_gb_month.value_or(0);
-  charges.push_back(c);
+  for (const Meter& m : meters) {
+    c.service_category = m.category;
+    c.sku = m.sku;
+    c.description = std::string(m.allocated) + " to VM " + vm.name;
+    c.unit = m.unit;
+    c.quantity = m.quantity;
+    c.unit_price = m.unit_price.value_or(0);
+    charges.push_back(c);
+  }
   return charges;
 }
 

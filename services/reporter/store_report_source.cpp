@@ -18,7 +18,6 @@ using store::SnapshotKind;
 using store::TableName;
 
 std::string text_or_empty(const Row& row, const char* col) { return row.get_opt_text(col).value_or(""); }
-bool flag(const Row& row, const char* col) { return !row.is_null(col) && row.get_bool(col); }
 double number(const Row& row, const char* col) { return row.get_opt_double(col).value_or(0.0); }
 
 std::vector<TableName> tables(store::Database& db, SnapshotKind kind, const ReportPeriod& period) {
@@ -44,6 +43,36 @@ std::string nodes_table(const TableName& summary) {
 }
 
 }  // namespace
+
+const std::vector<store::Column<SummaryVm>>& summary_vm_columns() {
+  using V = SummaryVm;
+  static const std::vector<store::Column<V>> columns{
+      {"vcenter", &V::vcenter},
+      {"vcenter_uuid", &V::vcenter_uuid},
+      {"instance_uuid", &V::instance_uuid},
+      {"name", &V::name},
+      {"datacenter", &V::datacenter},
+      {"cluster", &V::cluster},
+      {"tenant", &V::tenant},
+      {"folder", &V::folder},
+      {"resource_pool", &V::resource_pool},
+      {"samples_seen", &V::samples_seen},
+      {"samples_expected", &V::samples_expected},
+      {"presence", &V::presence},
+      {"avg_vcpu", &V::avg_vcpu},
+      {"max_vcpu", &V::max_vcpu},
+      {"avg_ram_gb", &V::avg_ram_gb},
+      {"max_ram_gb", &V::max_ram_gb},
+      {"avg_disk_gb", &V::avg_disk_gb},
+      {"powered_on_share", &V::powered_on_share},
+      {"is_template", &V::is_template},
+      {"srm_placeholder", &V::srm_placeholder},
+      {"node_charge", &V::node_charge},
+      {"creation_time", &V::creation_time},
+      {"deletion_time", &V::deletion_time},
+  };
+  return columns;
+}
 
 StoreReportSource::StoreReportSource(store::Database& db, std::vector<std::string> node_charge_clusters,
                                      std::size_t expected_vcenters)
@@ -77,39 +106,14 @@ std::vector<SummaryVm> StoreReportSource::summary_rows(const ReportPeriod& perio
                        " is not registered or not there: has the aggregator run?)");
   }
   const bool monthly = kind == SnapshotKind::kMonthly;
-  const auto rows = db_.query(
-      "SELECT vcenter, vcenter_uuid, instance_uuid, name, datacenter, cluster, tenant, folder, resource_pool, "
-      "samples_seen, samples_expected, presence, avg_vcpu, max_vcpu, avg_ram_gb, max_ram_gb, avg_disk_gb, "
-      "powered_on_share, is_template, srm_placeholder, node_charge, creation_time, deletion_time" +
-      std::string(monthly ? ", days_present" : "") + " FROM " + table->str() +
-      " ORDER BY vcenter, name, instance_uuid");
+  const auto& columns = summary_vm_columns();
+  const auto rows = db_.query("SELECT " + store::column_list(columns) + (monthly ? ", days_present" : "") + " FROM " +
+                              table->str() + " ORDER BY vcenter, name, instance_uuid");
   std::vector<SummaryVm> out;
   out.reserve(rows.size());
   for (const auto& row : rows) {
     SummaryVm vm;
-    vm.vcenter = text_or_empty(row, "vcenter");
-    vm.vcenter_uuid = text_or_empty(row, "vcenter_uuid");
-    vm.instance_uuid = text_or_empty(row, "instance_uuid");
-    vm.name = text_or_empty(row, "name");
-    vm.datacenter = text_or_empty(row, "datacenter");
-    vm.cluster = text_or_empty(row, "cluster");
-    vm.tenant = text_or_empty(row, "tenant");
-    vm.folder = text_or_empty(row, "folder");
-    vm.resource_pool = text_or_empty(row, "resource_pool");
-    vm.samples_seen = row.get_opt_int("samples_seen").value_or(0);
-    vm.samples_expected = row.get_opt_int("samples_expected").value_or(0);
-    vm.presence = number(row, "presence");
-    vm.avg_vcpu = number(row, "avg_vcpu");
-    vm.max_vcpu = number(row, "max_vcpu");
-    vm.avg_ram_gb = number(row, "avg_ram_gb");
-    vm.max_ram_gb = number(row, "max_ram_gb");
-    vm.avg_disk_gb = number(row, "avg_disk_gb");
-    vm.powered_on_share = number(row, "powered_on_share");
-    vm.is_template = flag(row, "is_template");
-    vm.srm_placeholder = flag(row, "srm_placeholder");
-    vm.node_charge = flag(row, "node_charge");
-    vm.creation_time = row.get_opt_time("creation_time");
-    vm.deletion_time = row.get_opt_time("deletion_time");
+    store::read_columns(columns, row, vm);
     if (monthly) vm.days_present = row.get_opt_double("days_present");
     out.push_back(std::move(vm));
   }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "report_generator.hpp"
+#include "vctp/store/columns.hpp"
 
 namespace vctp::store {
 class Database;
@@ -22,6 +23,10 @@ namespace vctp::reporter {
 /// reported only when nothing in it is charged per node (no node-charge VM, no
 /// `node_charge_clusters`); otherwise daily() and monthly() throw NoReportData asking for the
 /// period to be aggregated again, rather than guess node-hours the aggregator did not compute.
+/// The summary columns (store::summary_columns, both levels) a report reads into a SummaryVm;
+/// monthly summaries add days_present.
+const std::vector<store::Column<SummaryVm>>& summary_vm_columns();
+
 class StoreReportSource final : public ReportSource {
  public:
   /// `expected_vcenters`: how many vCenters should take hourly snapshots (at least the number
