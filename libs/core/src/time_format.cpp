@@ -6,6 +6,9 @@
 namespace vctp::core {
 namespace {
 
+constexpr std::chrono::year kFirstYear{1700};
+constexpr std::chrono::year kLastYear{2200};
+
 bool read_int(std::string_view text, std::size_t pos, std::size_t len, int& out) {
   if (pos + len > text.size()) return false;
   for (std::size_t i = pos; i < pos + len; ++i) {
@@ -55,6 +58,9 @@ std::optional<TimePoint> parse_iso8601(std::string_view text) {
   if (text.size() < 19) return std::nullopt;
   const auto day = parse_day(text.substr(0, 10));
   if (!day || (text[10] != 'T' && text[10] != ' ')) return std::nullopt;
+  // A TimePoint counts nanoseconds in 64 bits (about 1678 to 2261): a year outside that is
+  // refused instead of overflowing.
+  if (day->year() < kFirstYear || day->year() > kLastYear) return std::nullopt;
   int hh = 0, mm = 0, ss = 0;
   if (!read_int(text, 11, 2, hh) || text[13] != ':' || !read_int(text, 14, 2, mm) || text[16] != ':' ||
       !read_int(text, 17, 2, ss)) {

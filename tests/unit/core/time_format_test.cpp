@@ -14,6 +14,10 @@ TEST_CASE("time: ISO 8601 round trip and offsets", "[time]") {
   CHECK_FALSE(parse_iso8601("2026-11-24T25:00:00Z"));
   CHECK_FALSE(parse_iso8601("2026-02-30T00:00:00Z"));
   CHECK_FALSE(parse_iso8601("yesterday"));
+  // Beyond what a 64-bit nanosecond clock holds: refused, not overflowed.
+  CHECK_FALSE(parse_iso8601("9999-12-31T23:59:59Z"));
+  CHECK_FALSE(parse_iso8601("0001-01-01T00:00:00Z"));
+  CHECK(format_iso8601(*parse_iso8601("2200-12-31T23:59:59Z")) == "2200-12-31T23:59:59Z");
   CHECK_FALSE(parse_iso8601("2026-11-24T13:00:00Q"));
 }
 

@@ -12,7 +12,8 @@ using TimePoint = std::chrono::system_clock::time_point;
 /// ISO 8601 UTC with seconds: 2026-11-24T13:00:00Z.
 std::string format_iso8601(TimePoint t);
 
-/// Parses 2026-11-24T13:00:00Z (also with fractional seconds, or a +00:00 / +hh:mm offset).
+/// Parses 2026-11-24T13:00:00Z (also with fractional seconds, or a +00:00 / +hh:mm offset);
+/// years 1700 to 2200 only.
 std::optional<TimePoint> parse_iso8601(std::string_view text);
 
 /// Parses a calendar day 2026-11-24 (validated: month 1..12, day within the month).
