@@ -14,21 +14,7 @@ std::vector<store::HourlyVmRow> hourly_vm_rows(const vsphere::Inventory& invento
 std::vector<store::HostRow> host_rows(const vsphere::Inventory& inventory, TimePoint hour) {
   std::vector<store::HostRow> rows;
   rows.reserve(inventory.hosts.size());
-  for (const auto& host : inventory.hosts) {
-    store::HostRow row;
-    row.snapshot_time = hour;
-    row.vcenter = host.vcenter;
-    row.vcenter_uuid = host.vcenter_uuid;
-    row.host_id = host.host_id;
-    row.name = host.name;
-    row.datacenter = host.datacenter;
-    row.cluster = host.cluster;
-    row.cpu_cores = host.cpu_cores;
-    row.ram_mb = host.memory_mb;
-    row.power_state = host.power_state;
-    row.connection_state = host.connection_state;
-    rows.push_back(std::move(row));
-  }
+  for (const auto& host : inventory.hosts) rows.push_back(store::HostRow{host, hour});
   return rows;
 }
 

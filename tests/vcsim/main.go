@@ -762,7 +762,10 @@ type dumpHost struct {
 	Cluster    string `json:"cluster"`
 	Datacenter string `json:"datacenter"`
 	Cores      int16  `json:"cores"`
+	CPUMhz     int32  `json:"cpu_mhz"`
 	MemoryMB   int64  `json:"memory_mb"`
+	// InMaintenance is runtime.inMaintenanceMode.
+	InMaintenance bool `json:"in_maintenance"`
 }
 
 type dumpAll struct {
@@ -852,9 +855,10 @@ func dump() dumpAll {
 		h := e.(*simulator.HostSystem)
 		var d dumpHost
 		simulator.Map.WithLock(h, func() {
-			d = dumpHost{Moref: h.Self.Value, Name: h.Name}
+			d = dumpHost{Moref: h.Self.Value, Name: h.Name, InMaintenance: h.Runtime.InMaintenanceMode}
 			if h.Summary.Hardware != nil {
 				d.Cores = h.Summary.Hardware.NumCpuCores
+				d.CPUMhz = h.Summary.Hardware.CpuMhz
 				d.MemoryMB = h.Summary.Hardware.MemorySize / (1024 * 1024)
 			}
 			if c, ok := entity(h.Parent).(*simulator.ClusterComputeResource); ok {

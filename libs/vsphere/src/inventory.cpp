@@ -29,8 +29,8 @@ const std::vector<PropertySpec>& inventory_property_specs() {
         "config.hardware.memoryMB", "summary.storage.committed", "summary.storage.uncommitted", "runtime.powerState",
         "runtime.host", "resourcePool", "parent", "config.guestFullName", "config.managedBy", "config.createDate"}},
       {"HostSystem",
-       {"name", "parent", "summary.hardware.numCpuCores", "summary.hardware.memorySize", "runtime.powerState",
-        "runtime.connectionState"}},
+       {"name", "parent", "summary.hardware.numCpuCores", "summary.hardware.cpuMhz", "summary.hardware.memorySize",
+        "runtime.powerState", "runtime.connectionState", "runtime.inMaintenanceMode"}},
       {"ClusterComputeResource", {"name", "parent"}},
       {"ComputeResource", {"name", "parent"}},
       {"ResourcePool", {"name", "parent", "owner"}},
@@ -219,9 +219,11 @@ HostRecord resolve_host(const Resolver& r, const ManagedObject& o, const Resolve
   h.cluster = r.name(r.cluster_of_host(&o));
   h.datacenter = r.name(r.datacenter_of(&o));
   h.cpu_cores = to_number<std::int32_t>(o.value("summary.hardware.numCpuCores"));
-  h.memory_mb = to_number<std::int64_t>(o.value("summary.hardware.memorySize")) / (1024 * 1024);
+  h.cpu_mhz = to_number<std::int32_t>(o.value("summary.hardware.cpuMhz"));
+  h.ram_mb = to_number<std::int64_t>(o.value("summary.hardware.memorySize")) / (1024 * 1024);
   h.power_state = text_or_empty(o.value("runtime.powerState"));
   h.connection_state = text_or_empty(o.value("runtime.connectionState"));
+  h.in_maintenance = text_or_empty(o.value("runtime.inMaintenanceMode")) == "true";
   return h;
 }
 

@@ -28,7 +28,10 @@ TEST_CASE("collector rows: inventory records become snapshot and inventory rows"
   vsphere::HostRecord host;
   host.host_id = "host-1";
   host.cpu_cores = 16;
-  host.memory_mb = 65536;
+  host.ram_mb = 65536;
+  host.cpu_mhz = 2400;
+  host.in_maintenance = true;
+  host.connection_state = "connected";
   inventory.hosts.push_back(host);
 
   const auto hour = *core::parse_iso8601("2026-11-24T13:00:00Z");
@@ -45,6 +48,8 @@ TEST_CASE("collector rows: inventory records become snapshot and inventory rows"
   REQUIRE(hosts.size() == 1);
   CHECK(hosts[0].cpu_cores == 16);
   CHECK(hosts[0].ram_mb == 65536);
+  CHECK(hosts[0].snapshot_time == hour);
+  CHECK(static_cast<const core::HostRecord&>(hosts[0]) == host);  // every field carried over
 
   // A VM without an instance UUID cannot be tracked in the inventory.
   const auto records = collector::inventory_records(inventory, hour);

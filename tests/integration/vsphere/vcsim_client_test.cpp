@@ -72,7 +72,10 @@ void require_equal_to_dump(const Inventory& inv, const json& dump) {
     CHECK(it->cluster == d["cluster"].get<std::string>());
     CHECK(it->datacenter == d["datacenter"].get<std::string>());
     CHECK(it->cpu_cores == d["cores"].get<int>());
-    CHECK(it->memory_mb == d["memory_mb"].get<long long>());
+    CHECK(it->ram_mb == d["memory_mb"].get<long long>());
+    CHECK(it->cpu_mhz == d["cpu_mhz"].get<long long>());
+    CHECK(it->cpu_mhz > 0);
+    CHECK(it->in_maintenance == d["in_maintenance"].get<bool>());
   }
 }
 

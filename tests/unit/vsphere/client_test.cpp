@@ -144,7 +144,7 @@ TEST_CASE("odd values from the last page are resolved") {
   CHECK(standalone->cluster.empty());
   CHECK(standalone->datacenter == "DC0");
   CHECK(standalone->cpu_cores > 0);
-  CHECK(standalone->memory_mb > 0);
+  CHECK(standalone->ram_mb > 0);
 }
 
 TEST_CASE("a wrong password is an InvalidLoginError, not retried") {

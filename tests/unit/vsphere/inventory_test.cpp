@@ -47,6 +47,8 @@ std::vector<ManagedObject> estate() {
   auto h1 = obj("HostSystem", "host-1", "h1.example", "ClusterComputeResource", "domain-c1");
   h1.values.emplace_back("summary.hardware.numCpuCores", "32");
   h1.values.emplace_back("summary.hardware.memorySize", "274877906944");
+  h1.values.emplace_back("summary.hardware.cpuMhz", "2600");
+  h1.values.emplace_back("runtime.inMaintenanceMode", "true");
   all.push_back(h1);
   all.push_back(obj("HostSystem", "host-2", "h2.example", "ComputeResource", "domain-s2"));
   all.push_back(obj("ResourcePool", "resgroup-1", "Resources", "ClusterComputeResource", "domain-c1"));
@@ -104,14 +106,18 @@ TEST_CASE("the tenant folder level is configurable") {
   CHECK(find(inv, "vm-9").tenant.empty());
 }
 
-TEST_CASE("hosts get their cluster, datacenter, cores and memory") {
+TEST_CASE("hosts get their cluster, datacenter, cores, clock, memory and maintenance mode") {
   const auto inv = resolve_inventory(estate(), {"vc1", "uuid-1", 1});
   REQUIRE(inv.hosts.size() == 2);
   CHECK(inv.hosts[0].host_id == "host-1");
   CHECK(inv.hosts[0].cluster == "c1");
   CHECK(inv.hosts[0].datacenter == "dc1");
   CHECK(inv.hosts[0].cpu_cores == 32);
-  CHECK(inv.hosts[0].memory_mb == 262144);
+  CHECK(inv.hosts[0].ram_mb == 262144);
+  CHECK(inv.hosts[0].cpu_mhz == 2600);
+  CHECK(inv.hosts[0].in_maintenance);
+  CHECK_FALSE(inv.hosts[1].in_maintenance);  // not reported: not in maintenance
+  CHECK(inv.hosts[1].cpu_mhz == 0);
   CHECK(inv.hosts[1].cluster.empty());
   CHECK(inv.hosts[1].datacenter == "dc1");
 }

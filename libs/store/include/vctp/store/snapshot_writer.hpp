@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "vctp/core/clock.hpp"
+#include "vctp/core/host_record.hpp"
 #include "vctp/core/vm_record.hpp"
 #include "vctp/store/database.hpp"
 #include "vctp/store/snapshot_registry.hpp"
@@ -22,20 +23,8 @@ struct HourlyVmRow : core::VmRecord {
 };
 
 /// One ESXi host in an hourly host snapshot (a row of snap_hosts_YYYYMMDDHH).
-struct HostRow {
+struct HostRow : core::HostRecord {
   std::chrono::system_clock::time_point snapshot_time;
-  std::string vcenter;
-  std::string vcenter_uuid;
-  std::string host_id;  ///< managed object reference, e.g. host-42
-  std::string name;
-  std::string datacenter;
-  std::string cluster;
-  std::int64_t cpu_cores = 0;
-  std::int64_t cpu_mhz = 0;
-  std::int64_t ram_mb = 0;
-  std::string power_state;       ///< poweredOn / poweredOff / standBy / unknown
-  std::string connection_state;  ///< connected / disconnected / notResponding
-  bool in_maintenance = false;
 };
 
 /// Column names of the two snapshot tables, in table order.

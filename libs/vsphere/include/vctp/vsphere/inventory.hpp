@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "vctp/core/host_record.hpp"
 #include "vctp/core/vm_record.hpp"
 #include "vctp/vsphere/managed_object.hpp"
 
@@ -20,21 +21,8 @@ struct VmRecord : core::VmRecord {
   friend bool operator==(const VmRecord&, const VmRecord&) = default;
 };
 
-/// One host (the columns of snap_hosts_*).
-struct HostRecord {
-  std::string vcenter;
-  std::string vcenter_uuid;
-  std::string host_id;  ///< moref value, e.g. "host-21"
-  std::string name;
-  std::string datacenter;
-  std::string cluster;  ///< empty for a standalone host
-  std::int32_t cpu_cores = 0;
-  std::int64_t memory_mb = 0;
-  std::string power_state;       ///< runtime.powerState (poweredOn, poweredOff, standBy, unknown)
-  std::string connection_state;  ///< runtime.connectionState (connected, disconnected, notResponding)
-
-  friend bool operator==(const HostRecord&, const HostRecord&) = default;
-};
+/// One host: the record the snapshot rows share (vctp/core/host_record.hpp).
+using HostRecord = core::HostRecord;
 
 /// What one vCenter holds, resolved into rows.
 struct Inventory {
