@@ -91,7 +91,7 @@ struct ServerState {
       : options(std::move(o)),
         handler(std::move(h)),
         ssl_ctx(ssl::context::tls_server),
-        acceptor(asio::make_strand(ioc)),
+        acceptor(accept_ioc),
         accept_retry(acceptor.get_executor()),
         handler_pool(static_cast<std::size_t>(std::max(1, options.handler_threads))) {
     if (!options.probe_paths.empty()) probe_pool = std::make_unique<asio::thread_pool>(1);
@@ -137,7 +137,11 @@ struct ServerState {
   ServerOptions options;
   RequestHandler handler;
   asio::io_context ioc;
+  /// The acceptor's own thread: a new connection (a probe's, say) is taken at once, not after
+  /// the handlers queued on the busy I/O threads.
+  asio::io_context accept_ioc;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> accept_work;
   ssl::context ssl_ctx;
   tcp::acceptor acceptor;
   asio::steady_timer accept_retry;
@@ -528,18 +532,21 @@ void Server::start() {
   impl_->port = acc.local_endpoint().port();
   impl_->started = true;
   impl_->work.emplace(asio::make_work_guard(impl_->ioc));
+  impl_->accept_work.emplace(asio::make_work_guard(impl_->accept_ioc));
   asio::dispatch(acc.get_executor(), [impl = impl_.get()] { accept(*impl); });
-  for (int i = 0; i < std::max(1, o.io_threads); ++i) {
-    impl_->threads.emplace_back([impl = impl_.get()] {
-      for (;;) {
-        try {
-          impl->ioc.run();
-          return;
-        } catch (const std::exception& e) {
-          core::log_error("HTTP I/O thread error", {{"error", e.what()}});
-        }
+  const auto run = [](asio::io_context& ioc) {
+    for (;;) {
+      try {
+        ioc.run();
+        return;
+      } catch (const std::exception& e) {
+        core::log_error("HTTP I/O thread error", {{"error", e.what()}});
       }
-    });
+    }
+  };
+  impl_->threads.emplace_back([impl = impl_.get(), run] { run(impl->accept_ioc); });
+  for (int i = 0; i < std::max(1, o.io_threads); ++i) {
+    impl_->threads.emplace_back([impl = impl_.get(), run] { run(impl->ioc); });
   }
 }
 
@@ -567,7 +574,9 @@ void Server::stop() {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   impl_->work.reset();
+  impl_->accept_work.reset();
   impl_->ioc.stop();
+  impl_->accept_ioc.stop();
   for (auto& t : impl_->threads) t.join();
   impl_->threads.clear();
   impl_->handler_pool.join();

@@ -282,6 +282,10 @@ TEST_CASE("http server: HTTPS with a generated self-signed certificate", "[http]
   const auto verified = run_command("curl -s --cacert " + cert.string() + " https://127.0.0.1:" + port + "/tls");
   CHECK(verified.status == 0);
   CHECK(verified.output == "GET /tls 0");
+  // Two requests on one kept-alive TLS connection.
+  const auto twice = run_command("curl -s -w ' %{num_connects};' --cacert " + cert.string() + " https://127.0.0.1:" +
+                                 port + "/one https://127.0.0.1:" + port + "/two");
+  CHECK(twice.output == "GET /one 0 1;GET /two 0 0;");
   // Plain HTTP on the TLS port is refused without harm.
   CHECK(http_call("GET", "http://127.0.0.1:" + port + "/plain").status != 200);
   CHECK(http_call("GET", "https://127.0.0.1:" + port + "/again").body == "GET /again 0");

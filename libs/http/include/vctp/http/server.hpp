@@ -22,7 +22,7 @@ class ServerError : public std::runtime_error {
 struct ServerOptions {
   std::string bind_ip = "127.0.0.1";
   int port = 0;  ///< 0 picks a free port (see Server::port())
-  /// Threads doing network I/O.
+  /// Threads doing network I/O (and one more that accepts connections).
   int io_threads = 2;
   /// Threads running handlers (which may block on the database or wait for an event).
   int handler_threads = 4;
