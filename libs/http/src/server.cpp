@@ -14,6 +14,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -137,8 +138,8 @@ struct ServerState {
   ServerOptions options;
   RequestHandler handler;
   asio::io_context ioc;
-  /// The acceptor's own thread: a new connection (a probe's, say) is taken at once, not after
-  /// the handlers queued on the busy I/O threads.
+  /// The acceptor's own thread, and the reserved connections': a new connection (a probe's,
+  /// say) is taken at once, not after the handlers queued on the busy I/O threads.
   asio::io_context accept_ioc;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> accept_work;
@@ -431,8 +432,27 @@ class Session final : public SessionBase {
   std::optional<std::chrono::steady_clock::time_point> drain_deadline_;
 };
 
+/// A reserved connection stays on the accept thread, which has little else to do, so that a
+/// probe's request is read at once, before a flood of new connections could evict it; an
+/// ordinary one moves to a strand of the I/O threads. Nullopt when the move fails.
+std::optional<tcp::socket> place(ServerState& state, tcp::socket socket, Slot slot) {
+  if (slot == Slot::kReserved) return std::optional<tcp::socket>(std::move(socket));
+  error_code ec;
+  const auto protocol = socket.local_endpoint(ec).protocol();
+  if (ec) return std::nullopt;
+  const auto fd = socket.release(ec);
+  if (ec) return std::nullopt;
+  tcp::socket moved(asio::make_strand(state.ioc));
+  moved.assign(protocol, fd, ec);
+  if (ec) {
+    ::close(fd);
+    return std::nullopt;
+  }
+  return std::optional<tcp::socket>(std::move(moved));
+}
+
 void accept(ServerState& state) {
-  state.acceptor.async_accept(asio::make_strand(state.ioc), [&state](error_code ec, tcp::socket socket) {
+  state.acceptor.async_accept(state.accept_ioc, [&state](error_code ec, tcp::socket accepted) {
     if (ec == asio::error::operation_aborted || !state.acceptor.is_open() || state.stopping) return;
     if (ec) {
       // Out of file descriptors and the like: pause instead of spinning on the error.
@@ -444,16 +464,17 @@ void accept(ServerState& state) {
       return;
     }
     const auto slot = state.take_slot();
-    if (slot == Slot::kNone) {
+    auto socket = slot == Slot::kNone ? std::nullopt : place(state, std::move(accepted), slot);
+    if (!socket) {
       error_code ignored;
-      socket.close(ignored);
+      accepted.close(ignored);
     } else {
       const bool reserved = slot == Slot::kReserved;
       std::shared_ptr<SessionBase> session;
       if (state.options.tls) {
-        session = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(state, std::move(socket), reserved);
+        session = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(state, std::move(*socket), reserved);
       } else {
-        session = std::make_shared<Session<beast::tcp_stream>>(state, std::move(socket), reserved);
+        session = std::make_shared<Session<beast::tcp_stream>>(state, std::move(*socket), reserved);
       }
       state.register_session(session);
       session->start();
