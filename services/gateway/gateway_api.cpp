@@ -111,6 +111,11 @@ bool is_open_route(const std::string& route) {
 
 }  // namespace
 
+const std::vector<std::string>& GatewayApi::probe_paths() {
+  static const std::vector<std::string> paths = {"/api/health", "/api/ready", "/healthz", "/readyz"};
+  return paths;
+}
+
 std::size_t parse_limit(const std::optional<std::string>& text, std::size_t max_limit) {
   if (!text || text->empty()) return std::min<std::size_t>(100, max_limit);
   std::size_t value = 0;

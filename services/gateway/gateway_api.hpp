@@ -45,6 +45,8 @@ class GatewayApi {
 
   const http::Router& router() const { return router_; }
   const TokenAuth& auth() const { return auth_; }
+  /// The health and readiness routes, which the HTTP server keeps connections for.
+  static const std::vector<std::string>& probe_paths();
 
  private:
   http::Response dispatch(http::Request& request, std::string& route);

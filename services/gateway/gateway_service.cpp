@@ -73,6 +73,9 @@ void GatewayService::start() {
   server_options.tls_cert_file = s.tls_cert_filename;
   server_options.tls_key_file = s.tls_key_filename;
   server_options.server_name = "vctp-gateway";
+  server_options.max_connections = static_cast<std::size_t>(s.bind_max_connections);
+  server_options.reserved_connections = static_cast<std::size_t>(s.bind_probe_connections);
+  server_options.probe_paths = GatewayApi::probe_paths();
   if (server_options.tls) {
     http::ensure_certificate(server_options.tls_cert_file, server_options.tls_key_file, s.bind_ip);
   }

@@ -80,6 +80,9 @@ std::string check_port(std::int64_t v) {
 std::string check_non_negative(std::int64_t v) { return v >= 0 ? "" : "an integer >= 0"; }
 
 std::string check_positive(std::int64_t v) { return v > 0 ? "" : "an integer > 0"; }
+std::string check_connections(std::int64_t v) {
+  return v >= 2 && v <= 1000000 ? "" : "an integer from 2 to 1000000";
+}
 std::string check_stream_replicas(std::int64_t v) { return v >= 1 && v <= 5 ? "" : "an integer from 1 to 5"; }
 
 std::string check_snapshot_cadence(std::int64_t v) {
@@ -122,6 +125,16 @@ std::vector<SettingDeclaration> gateway_listener_declarations() {
        &Settings::bind_port, nullptr, check_port},
       {{"bind_disable_tls", T::kBool, "false", "Serve plain HTTP instead of HTTPS.", false},
        &Settings::bind_disable_tls},
+      {{"bind_max_connections", T::kInteger, "1024",
+        "Connections the gateway keeps open at once, bind_probe_connections included; more are closed when "
+        "accepted. The open-file limit is raised to fit at start-up (a warning when the hard limit is lower).",
+        false},
+       &Settings::bind_max_connections, nullptr, check_connections},
+      {{"bind_probe_connections", T::kInteger, "64",
+        "Of bind_max_connections, connections kept for /api/health, /api/ready, /healthz and /readyz: they "
+        "answer while clients (slow or not) hold all the others; lower than bind_max_connections.",
+        false},
+       &Settings::bind_probe_connections, nullptr, check_non_negative},
       {{"tls_cert_filename", T::kString, "/etc/dtms/vctp.crt",
         "Gateway certificate (PEM); a self-signed one is generated here when absent.", false},
        &Settings::tls_cert_filename, check_not_empty},

@@ -13,6 +13,9 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -39,23 +42,61 @@ using error_code = boost::system::error_code;
 /// Bytes read and thrown away after an early error response, so that the client, still
 /// sending its body, reads our answer instead of a connection reset.
 constexpr std::size_t kMaxDrainBytes = 64 * 1024 * 1024;
+/// One deadline for that whole drain: a client trickling its body does not extend it.
+constexpr std::chrono::milliseconds kDrainTimeout{2000};
+/// Time a connection on a reserved slot has to send its request (a probe sends it at once).
+constexpr std::chrono::milliseconds kReservedReadTimeout{2000};
+/// File descriptors the process needs besides its connections (database, NATS, logs, files).
+constexpr rlim_t kSpareFiles = 128;
 
 class SessionBase : public std::enable_shared_from_this<SessionBase> {
  public:
+  explicit SessionBase(bool reserved) : reserved_(reserved) {}
   virtual ~SessionBase() = default;
   virtual void start() = 0;
   /// Closes the connection unless a request is being handled (that one closes after its reply).
   virtual void shutdown() = 0;
+
+  /// Whether it holds one of the reserved (probe) slots.
+  bool reserved() const { return reserved_; }
+  bool evicted() const { return state_ == kEvicted; }
+  /// Closes a reserved session that is still waiting for its request, to give its slot to a
+  /// new connection; false when it has its request already.
+  bool try_evict() {
+    int expected = kWaiting;
+    if (!state_.compare_exchange_strong(expected, kEvicted)) return false;
+    shutdown();
+    return true;
+  }
+
+ protected:
+  /// Claims the slot for the request just read; false when the session was evicted.
+  bool claim_slot() {
+    int expected = kWaiting;
+    return state_.compare_exchange_strong(expected, kServing) || expected == kServing;
+  }
+
+ private:
+  static constexpr int kWaiting = 0;
+  static constexpr int kServing = 1;
+  static constexpr int kEvicted = 2;
+  const bool reserved_;
+  std::atomic<int> state_{kWaiting};
 };
+
+/// Which slot a new connection gets.
+enum class Slot { kOrdinary, kReserved, kNone };
 
 struct ServerState {
   ServerState(ServerOptions o, RequestHandler h)
       : options(std::move(o)),
         handler(std::move(h)),
         ssl_ctx(ssl::context::tls_server),
-        acceptor(asio::make_strand(ioc)),
+        acceptor(accept_ioc),
         accept_retry(acceptor.get_executor()),
-        handler_pool(static_cast<std::size_t>(std::max(1, options.handler_threads))) {}
+        handler_pool(static_cast<std::size_t>(std::max(1, options.handler_threads))) {
+    if (!options.probe_paths.empty()) probe_pool = std::make_unique<asio::thread_pool>(1);
+  }
 
   void register_session(const std::shared_ptr<SessionBase>& s) {
     std::lock_guard lock(mutex);
@@ -63,6 +104,30 @@ struct ServerState {
                                   [](const std::weak_ptr<SessionBase>& w) { return w.expired(); }),
                    sessions.end());
     sessions.push_back(s);
+  }
+  /// The slot for a new connection: an ordinary one while fewer than max_connections -
+  /// reserved_connections are open, else a free reserved one, else the reserved slot of the
+  /// oldest reserved session still waiting for its request (closed), else none.
+  Slot take_slot() {
+    std::lock_guard lock(mutex);
+    std::size_t ordinary = 0;
+    std::size_t reserved = 0;
+    for (const auto& w : sessions) {
+      const auto s = w.lock();
+      if (!s || s->evicted()) continue;
+      ++(s->reserved() ? reserved : ordinary);
+    }
+    if (ordinary < options.max_connections - options.reserved_connections) return Slot::kOrdinary;
+    if (options.reserved_connections == 0) return Slot::kNone;
+    if (reserved < options.reserved_connections) return Slot::kReserved;
+    for (const auto& w : sessions) {  // oldest first
+      const auto s = w.lock();
+      if (s && s->reserved() && s->try_evict()) return Slot::kReserved;
+    }
+    return Slot::kNone;
+  }
+  bool is_probe(const std::string& path) const {
+    return std::find(options.probe_paths.begin(), options.probe_paths.end(), path) != options.probe_paths.end();
   }
   std::size_t live_sessions() {
     std::lock_guard lock(mutex);
@@ -73,11 +138,17 @@ struct ServerState {
   ServerOptions options;
   RequestHandler handler;
   asio::io_context ioc;
+  /// The acceptor's own thread, and the reserved connections': a new connection (a probe's,
+  /// say) is taken at once, not after the handlers queued on the busy I/O threads.
+  asio::io_context accept_ioc;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> accept_work;
   ssl::context ssl_ctx;
   tcp::acceptor acceptor;
   asio::steady_timer accept_retry;
   asio::thread_pool handler_pool;
+  /// Runs the requests on probe_paths, when there are any.
+  std::unique_ptr<asio::thread_pool> probe_pool;
   std::vector<std::thread> threads;
   std::mutex mutex;
   std::vector<std::weak_ptr<SessionBase>> sessions;
@@ -94,8 +165,11 @@ constexpr bool kIsTls = !std::is_same_v<Stream, beast::tcp_stream>;
 template <typename Stream>
 class Session final : public SessionBase {
  public:
-  Session(ServerState& server, tcp::socket&& socket)
-      : server_(server), stream_(make_stream(server, std::move(socket))) {
+  Session(ServerState& server, tcp::socket&& socket, bool reserved)
+      : SessionBase(reserved),
+        server_(server),
+        stream_(make_stream(server, std::move(socket))),
+        request_timer_(stream_.get_executor()) {
     error_code ec;
     const auto endpoint = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
     if (!ec) remote_ = endpoint.address().to_string();
@@ -104,7 +178,7 @@ class Session final : public SessionBase {
   void start() override {
     asio::dispatch(stream_.get_executor(), [self = shared()] {
       if constexpr (kIsTls<Stream>) {
-        beast::get_lowest_layer(self->stream_).expires_after(self->server_.options.read_timeout);
+        beast::get_lowest_layer(self->stream_).expires_after(self->request_timeout());
         self->stream_.async_handshake(ssl::stream_base::server, [self](error_code ec) {
           if (ec) return self->close_now();
           self->read_header();
@@ -132,20 +206,65 @@ class Session final : public SessionBase {
 
   std::shared_ptr<Session> shared() { return std::static_pointer_cast<Session>(shared_from_this()); }
 
+  std::chrono::milliseconds request_timeout() const {
+    return reserved() ? std::min(server_.options.read_timeout, kReservedReadTimeout) : server_.options.read_timeout;
+  }
+
   void read_header() {
     if (server_.stopping) return close_now();
+    if (served_ > 0 && buffer_.size() == 0) return wait_for_next_request();
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.max_header_bytes));
     parser_->body_limit(server_.options.max_body_bytes);
     // One deadline for the whole request: trickling bytes does not extend it.
-    beast::get_lowest_layer(stream_).expires_after(server_.options.read_timeout);
+    start_request_timer();
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              [self = shared()](error_code ec, std::size_t) { self->on_header(ec); });
   }
 
+  /// Between keep-alive requests: waits up to idle_timeout for the first byte of the next one.
+  void wait_for_next_request() {
+    beast::get_lowest_layer(stream_).expires_after(server_.options.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(4096), [self = shared()](error_code ec, std::size_t n) {
+      if (ec) return self->close_now();
+      self->buffer_.commit(n);
+      self->read_header();
+    });
+  }
+
+  /// The request's deadline. Not the stream's own timeout, which closes the socket: on expiry
+  /// the reads are cancelled, so that a stalled body can still be answered with a 408.
+  void start_request_timer() {
+    beast::get_lowest_layer(stream_).expires_never();
+    request_timed_out_ = false;
+    arm_request_timer(++request_generation_, request_timeout());
+  }
+
+  void arm_request_timer(unsigned generation, std::chrono::milliseconds after) {
+    request_timer_.expires_after(after);
+    request_timer_.async_wait([self = shared(), generation](error_code ec) {
+      if (ec || generation != self->request_generation_) return;
+      self->request_timed_out_ = true;
+      beast::get_lowest_layer(self->stream_).cancel();
+      // A read that had just completed starts the next one after this cancel: cancel again
+      // until the read's handler has seen the timeout.
+      self->arm_request_timer(generation, std::chrono::milliseconds(50));
+    });
+  }
+
+  void stop_request_timer() {
+    ++request_generation_;
+    request_timer_.cancel();
+  }
+
   void on_header(error_code ec) {
     if (ec) return on_read_error(ec);
+    if (reserved() && !claim_slot()) return close_now();
     const auto& req = parser_->get();
+    if (reserved() && !server_.is_probe(std::string(req.target().substr(0, req.target().find('?'))))) {
+      return reply_error(ErrorCode::kUnavailable,
+                         "the server is at its connection limit; try again later");
+    }
     const auto length = parser_->content_length();
     if (length && *length > server_.options.max_body_bytes) {
       return reply_error(ErrorCode::kPayloadTooLarge, "the request body is larger than " +
@@ -172,6 +291,14 @@ class Session final : public SessionBase {
   }
 
   void on_read_error(error_code ec) {
+    const bool timed_out = request_timed_out_;
+    stop_request_timer();
+    if (timed_out) {
+      if (!parser_->is_header_done()) return close_now();  // a trickled request line or headers
+      return reply_error(ErrorCode::kRequestTimeout,
+                         "the request body did not arrive within " +
+                             std::to_string(server_.options.read_timeout.count()) + " ms");
+    }
     if (ec == bhttp::error::body_limit) {
       return reply_error(ErrorCode::kPayloadTooLarge, "the request body is too large");
     }
@@ -182,11 +309,12 @@ class Session final : public SessionBase {
         ec != bhttp::error::partial_message) {
       return reply_error(ErrorCode::kBadRequest, "malformed HTTP request");
     }
-    // Timeout (the stream is closed already), end of stream, reset: nothing to answer.
+    // End of stream, reset: nothing to answer.
     close_now();
   }
 
   void on_request() {
+    stop_request_timer();
     auto& msg = parser_->get();
     Request request;
     request.method = std::string(msg.method_string());
@@ -202,13 +330,19 @@ class Session final : public SessionBase {
     }
     request.body = std::move(msg.body());
     request.remote_address = remote_;
-    keep_alive_ = msg.keep_alive();
+    // A reserved slot serves one probe and is given back.
+    keep_alive_ = msg.keep_alive() && !reserved();
     version_ = msg.version();
     head_ = msg.method() == bhttp::verb::head;
+    ++served_;
+    handle(std::move(request));
+  }
 
+  void handle(Request request) {
     busy_ = true;
     ++server_.in_flight;
-    asio::post(server_.handler_pool, [self = shared(), request = std::move(request)]() mutable {
+    auto& pool = server_.probe_pool && server_.is_probe(request.path) ? *server_.probe_pool : server_.handler_pool;
+    asio::post(pool, [self = shared(), request = std::move(request)]() mutable {
       Response response;
       try {
         response = self->server_.handler(request);
@@ -225,6 +359,7 @@ class Session final : public SessionBase {
   }
 
   void reply_error(ErrorCode code, const std::string& detail) {
+    stop_request_timer();
     Response r = error_response(code, detail);
     drain_after_write_ = true;
     write(std::move(r), false);
@@ -249,8 +384,11 @@ class Session final : public SessionBase {
     });
   }
 
+  /// Reads and throws away what the client still sends after an early error answer, so that it
+  /// reads the answer instead of a reset, until it closes, kMaxDrainBytes or kDrainTimeout.
   void drain() {
-    beast::get_lowest_layer(stream_).expires_after(server_.options.read_timeout);
+    if (!drain_deadline_) drain_deadline_ = std::chrono::steady_clock::now() + kDrainTimeout;
+    beast::get_lowest_layer(stream_).expires_at(*drain_deadline_);
     stream_.async_read_some(asio::buffer(drain_buf_), [self = shared()](error_code ec, std::size_t n) {
       self->drained_ += n;
       if (ec || self->drained_ > kMaxDrainBytes) return self->close_now();
@@ -270,12 +408,16 @@ class Session final : public SessionBase {
   }
 
   void close_now() {
+    stop_request_timer();
     error_code ec;
     beast::get_lowest_layer(stream_).socket().close(ec);
   }
 
   ServerState& server_;
   Stream stream_;
+  asio::steady_timer request_timer_;
+  unsigned request_generation_ = 0;
+  bool request_timed_out_ = false;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::string remote_;
@@ -284,12 +426,33 @@ class Session final : public SessionBase {
   bool head_ = false;
   bool drain_after_write_ = false;
   unsigned version_ = 11;
+  std::size_t served_ = 0;
   std::array<char, 16384> drain_buf_{};
   std::size_t drained_ = 0;
+  std::optional<std::chrono::steady_clock::time_point> drain_deadline_;
 };
 
+/// A reserved connection stays on the accept thread, which has little else to do, so that a
+/// probe's request is read at once, before a flood of new connections could evict it; an
+/// ordinary one moves to a strand of the I/O threads. Nullopt when the move fails.
+std::optional<tcp::socket> place(ServerState& state, tcp::socket socket, Slot slot) {
+  if (slot == Slot::kReserved) return std::optional<tcp::socket>(std::move(socket));
+  error_code ec;
+  const auto protocol = socket.local_endpoint(ec).protocol();
+  if (ec) return std::nullopt;
+  const auto fd = socket.release(ec);
+  if (ec) return std::nullopt;
+  tcp::socket moved(asio::make_strand(state.ioc));
+  moved.assign(protocol, fd, ec);
+  if (ec) {
+    ::close(fd);
+    return std::nullopt;
+  }
+  return std::optional<tcp::socket>(std::move(moved));
+}
+
 void accept(ServerState& state) {
-  state.acceptor.async_accept(asio::make_strand(state.ioc), [&state](error_code ec, tcp::socket socket) {
+  state.acceptor.async_accept(state.accept_ioc, [&state](error_code ec, tcp::socket accepted) {
     if (ec == asio::error::operation_aborted || !state.acceptor.is_open() || state.stopping) return;
     if (ec) {
       // Out of file descriptors and the like: pause instead of spinning on the error.
@@ -300,21 +463,42 @@ void accept(ServerState& state) {
       });
       return;
     }
-    if (state.live_sessions() >= state.options.max_connections) {
+    const auto slot = state.take_slot();
+    auto socket = slot == Slot::kNone ? std::nullopt : place(state, std::move(accepted), slot);
+    if (!socket) {
       error_code ignored;
-      socket.close(ignored);
+      accepted.close(ignored);
     } else {
+      const bool reserved = slot == Slot::kReserved;
       std::shared_ptr<SessionBase> session;
       if (state.options.tls) {
-        session = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(state, std::move(socket));
+        session = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(state, std::move(*socket), reserved);
       } else {
-        session = std::make_shared<Session<beast::tcp_stream>>(state, std::move(socket));
+        session = std::make_shared<Session<beast::tcp_stream>>(state, std::move(*socket), reserved);
       }
       state.register_session(session);
       session->start();
     }
     accept(state);
   });
+}
+
+/// Raises the soft limit on open files (1024 under many init systems) towards what
+/// `connections` need, up to the hard limit; warns when even that is too low, since accepting
+/// then fails with EMFILE before max_connections is reached.
+void raise_open_file_limit(std::size_t connections) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  const rlim_t needed = static_cast<rlim_t>(connections) + kSpareFiles;
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < needed) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max == RLIM_INFINITY ? needed : std::min(needed, limit.rlim_max);
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < needed) {
+    core::log_warn("the open-file limit is lower than max_connections needs; raise it (ulimit -n, LimitNOFILE=)",
+                   {{"limit", std::to_string(limit.rlim_cur)}, {"needed", std::to_string(needed)}});
+  }
 }
 
 }  // namespace
@@ -331,6 +515,14 @@ Server::~Server() { stop(); }
 void Server::start() {
   auto& o = impl_->options;
   if (impl_->started) throw ServerError("server already started");
+  if (o.max_connections == 0 || o.reserved_connections >= o.max_connections) {
+    throw ServerError("reserved_connections (" + std::to_string(o.reserved_connections) +
+                      ") must be lower than max_connections (" + std::to_string(o.max_connections) + ")");
+  }
+  if (o.reserved_connections > 0 && o.probe_paths.empty()) {
+    throw ServerError("reserved_connections needs probe_paths: the paths the reserved connections may serve");
+  }
+  raise_open_file_limit(o.max_connections);
   if (o.tls) {
     try {
       impl_->ssl_ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
@@ -361,18 +553,21 @@ void Server::start() {
   impl_->port = acc.local_endpoint().port();
   impl_->started = true;
   impl_->work.emplace(asio::make_work_guard(impl_->ioc));
+  impl_->accept_work.emplace(asio::make_work_guard(impl_->accept_ioc));
   asio::dispatch(acc.get_executor(), [impl = impl_.get()] { accept(*impl); });
-  for (int i = 0; i < std::max(1, o.io_threads); ++i) {
-    impl_->threads.emplace_back([impl = impl_.get()] {
-      for (;;) {
-        try {
-          impl->ioc.run();
-          return;
-        } catch (const std::exception& e) {
-          core::log_error("HTTP I/O thread error", {{"error", e.what()}});
-        }
+  const auto run = [](asio::io_context& ioc) {
+    for (;;) {
+      try {
+        ioc.run();
+        return;
+      } catch (const std::exception& e) {
+        core::log_error("HTTP I/O thread error", {{"error", e.what()}});
       }
-    });
+    }
+  };
+  impl_->threads.emplace_back([impl = impl_.get(), run] { run(impl->accept_ioc); });
+  for (int i = 0; i < std::max(1, o.io_threads); ++i) {
+    impl_->threads.emplace_back([impl = impl_.get(), run] { run(impl->ioc); });
   }
 }
 
@@ -400,10 +595,13 @@ void Server::stop() {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   impl_->work.reset();
+  impl_->accept_work.reset();
   impl_->ioc.stop();
+  impl_->accept_ioc.stop();
   for (auto& t : impl_->threads) t.join();
   impl_->threads.clear();
   impl_->handler_pool.join();
+  if (impl_->probe_pool) impl_->probe_pool->join();
 }
 
 int Server::port() const { return impl_->port; }

@@ -108,6 +108,109 @@ TEST_CASE("http server: a slow-loris client is cut off and does not block others
   server.stop();
 }
 
+TEST_CASE("http server: a client trickling its body after a 413 is closed within a few seconds", "[http]") {
+  http::Server server(plain_options(), echo);
+  server.start();
+  RawConnection c(server.port());
+  REQUIRE(c.send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999\r\n\r\n"));
+  // One byte every 300 ms, each well inside the 1.5 s read timeout: it must not extend the drain.
+  std::string answer;
+  bool closed = false;
+  const auto give_up = std::chrono::steady_clock::now() + 15s;
+  while (!closed && std::chrono::steady_clock::now() < give_up) {
+    closed = !c.send("x");
+    const auto [text, peer_closed] = c.read_until_close(300ms);  // the trickle's pace
+    answer += text;
+    closed = closed || peer_closed;
+  }
+  CHECK_THAT(answer, Catch::StartsWith("HTTP/1.1 413"));
+  CHECK(closed);
+  CHECK(get(server.port(), "/after") == "GET /after 0");
+  server.stop();
+}
+
+TEST_CASE("http server: a body that stalls past the read timeout gets a 408", "[http]") {
+  http::Server server(plain_options(), echo);
+  server.start();
+  {
+    RawConnection c(server.port());
+    REQUIRE(c.send("POST /stalled HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789"));
+    const auto [text, closed] = c.read_until_close(10s);
+    CHECK_THAT(text, Catch::StartsWith("HTTP/1.1 408"));
+    CHECK_THAT(text, Catch::Contains("\"error\":\"request_timeout\""));
+    CHECK(closed);
+  }
+  {
+    // Trickled: each byte comes in time, the whole body does not.
+    RawConnection c(server.port());
+    REQUIRE(c.send("POST /trickled HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n"));
+    std::string text;
+    for (int i = 0; i < 100 && text.empty(); ++i) {
+      c.send("y");
+      text = c.read_until_close(200ms).first;  // the trickle's pace
+    }
+    CHECK_THAT(text, Catch::StartsWith("HTTP/1.1 408"));
+  }
+  CHECK(get(server.port(), "/after") == "GET /after 0");
+  server.stop();
+}
+
+TEST_CASE("http server: idle_timeout bounds the wait between keep-alive requests, not read_timeout", "[http]") {
+  auto options = plain_options();
+  options.read_timeout = 1s;
+  options.idle_timeout = 4s;
+  http::Server server(options, echo);
+  server.start();
+  RawConnection c(server.port());
+  REQUIRE(c.send("GET /first HTTP/1.1\r\nHost: x\r\n\r\n"));
+  CHECK(eventually([&] { return !c.read_until_close(50ms).first.empty(); }, 10s));
+  // Idle for twice the read timeout: still open.
+  const auto [nothing, closed_early] = c.read_until_close(2s);
+  CHECK_FALSE(closed_early);
+  REQUIRE(c.send("GET /second HTTP/1.1\r\nHost: x\r\n\r\n"));
+  CHECK(eventually([&] { return !c.read_until_close(50ms).first.empty(); }, 10s));
+  // Idle past idle_timeout: closed.
+  const auto [rest, closed] = c.read_until_close(15s);
+  CHECK(closed);
+  server.stop();
+}
+
+TEST_CASE("http server: with every connection held by slow clients, a probe still gets 200 at once", "[http]") {
+  auto options = plain_options();
+  options.max_connections = 16;
+  options.reserved_connections = 4;
+  options.probe_paths = {"/healthz"};
+  options.read_timeout = 60s;  // the slow clients are not cut off while the test runs
+  http::Server server(options, echo);
+  server.start();
+  std::vector<std::unique_ptr<RawConnection>> slow;
+  const auto hold_one = [&] {
+    slow.push_back(std::make_unique<RawConnection>(server.port()));
+    slow.back()->send("GET /slow-loris HTTP/1.1\r\nHost: x\r\n");
+  };
+  for (int i = 0; i < 12; ++i) hold_one();
+  // The ordinary share is full once another path gets the reserved slots' 503.
+  const auto other_refused = [&] {
+    RawConnection c(server.port());
+    c.send("GET /other HTTP/1.1\r\nHost: x\r\n\r\n");
+    return c.read_until_close(2s).first.rfind("HTTP/1.1 503", 0) == 0;
+  };
+  CHECK(eventually(other_refused, 10s));
+  for (int i = 0; i < 8; ++i) hold_one();  // the reserved slots taken too, and then some
+  for (int round = 0; round < 3; ++round) {
+    RawConnection probe(server.port());
+    REQUIRE(probe.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+    const auto [text, closed] = probe.read_until_close(1s);  // bounds a hang: the answer takes ms
+    CHECK_THAT(text, Catch::StartsWith("HTTP/1.1 200"));
+    CHECK(closed);  // a reserved slot serves one request and is given back
+    hold_one();
+  }
+  CHECK(other_refused());
+  slow.clear();
+  CHECK(eventually([&] { return get(server.port(), "/again") == "GET /again 0"; }, 10s));
+  server.stop();
+}
+
 TEST_CASE("http server: connections beyond max_connections are closed at once", "[http]") {
   auto options = plain_options();
   options.max_connections = 2;
@@ -179,6 +282,10 @@ TEST_CASE("http server: HTTPS with a generated self-signed certificate", "[http]
   const auto verified = run_command("curl -s --cacert " + cert.string() + " https://127.0.0.1:" + port + "/tls");
   CHECK(verified.status == 0);
   CHECK(verified.output == "GET /tls 0");
+  // Two requests on one kept-alive TLS connection.
+  const auto twice = run_command("curl -s -w ' %{num_connects};' --cacert " + cert.string() + " https://127.0.0.1:" +
+                                 port + "/one https://127.0.0.1:" + port + "/two");
+  CHECK(twice.output == "GET /one 0 1;GET /two 0 0;");
   // Plain HTTP on the TLS port is refused without harm.
   CHECK(http_call("GET", "http://127.0.0.1:" + port + "/plain").status != 200);
   CHECK(http_call("GET", "https://127.0.0.1:" + port + "/again").body == "GET /again 0");

@@ -14,7 +14,7 @@ TEST_CASE("http: every error code has its own name and the expected status", "[h
       {ErrorCode::kBadRequest, 400},      {ErrorCode::kInvalidJson, 400},     {ErrorCode::kInvalidParameter, 400},
       {ErrorCode::kInvalidPeriod, 400},   {ErrorCode::kInvalidName, 400},     {ErrorCode::kUnauthorized, 401},
       {ErrorCode::kForbidden, 403},       {ErrorCode::kNotFound, 404},        {ErrorCode::kMethodNotAllowed, 405},
-      {ErrorCode::kPayloadTooLarge, 413}, {ErrorCode::kHeadersTooLarge, 431}, {ErrorCode::kUnavailable, 503},
+      {ErrorCode::kRequestTimeout, 408},  {ErrorCode::kPayloadTooLarge, 413}, {ErrorCode::kHeadersTooLarge, 431}, {ErrorCode::kUnavailable, 503},
       {ErrorCode::kInternal, 500},
   };
   CHECK(expected.size() == kErrorTable.size());

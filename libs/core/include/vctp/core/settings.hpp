@@ -44,6 +44,8 @@ struct Settings {
   std::string bind_ip;
   std::int64_t bind_port = 0;
   bool bind_disable_tls = false;
+  std::int64_t bind_max_connections = 0;
+  std::int64_t bind_probe_connections = 0;
   std::string tls_cert_filename;
   std::string tls_key_filename;
   std::string vcenter_username;

@@ -22,6 +22,7 @@ enum class ErrorCode {
   kForbidden,         ///< a token that is not one of api_tokens
   kNotFound,
   kMethodNotAllowed,
+  kRequestTimeout,   ///< a request whose body did not arrive within the server's read_timeout
   kPayloadTooLarge,  ///< a body over the server's max_body_bytes
   kHeadersTooLarge,  ///< request headers over the server's max_header_bytes
   kUnavailable,      ///< the database or NATS cannot be reached right now
@@ -46,6 +47,7 @@ inline constexpr std::array kErrorTable = {
     ErrorInfo{ErrorCode::kForbidden, "forbidden", 403},
     ErrorInfo{ErrorCode::kNotFound, "not_found", 404},
     ErrorInfo{ErrorCode::kMethodNotAllowed, "method_not_allowed", 405},
+    ErrorInfo{ErrorCode::kRequestTimeout, "request_timeout", 408},
     ErrorInfo{ErrorCode::kPayloadTooLarge, "payload_too_large", 413},
     ErrorInfo{ErrorCode::kHeadersTooLarge, "headers_too_large", 431},
     ErrorInfo{ErrorCode::kUnavailable, "unavailable", 503},

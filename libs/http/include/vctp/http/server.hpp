@@ -7,6 +7,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "vctp/http/message.hpp"
 
@@ -21,21 +22,35 @@ class ServerError : public std::runtime_error {
 struct ServerOptions {
   std::string bind_ip = "127.0.0.1";
   int port = 0;  ///< 0 picks a free port (see Server::port())
-  /// Threads doing network I/O.
+  /// Threads doing network I/O (and one more that accepts connections).
   int io_threads = 2;
   /// Threads running handlers (which may block on the database or wait for an event).
   int handler_threads = 4;
   bool tls = true;
   std::filesystem::path tls_cert_file;
   std::filesystem::path tls_key_file;
-  /// Connections open at once; more are closed as soon as they are accepted.
+  /// Connections open at once, reserved ones included; more are closed as soon as they are
+  /// accepted. start() raises the process's open-file limit towards this when it is lower.
   std::size_t max_connections = 512;
+  /// Of max_connections, how many are kept for probe_paths: once the other connections fill
+  /// the rest, a new connection gets a reserved slot, serves one request on a probe path and
+  /// closes (any other path gets 503). A reserved connection has at most 2 s to send its
+  /// request, and when every reserved slot is taken, the oldest one still waiting for its
+  /// request is closed to make room: a probe gets in while slow clients hold every other slot.
+  std::size_t reserved_connections = 0;
+  /// Request paths (without the query) of the health and readiness probes: they may use the
+  /// reserved connections, and run on a handler thread of their own, so a probe is not queued
+  /// behind slow handlers.
+  std::vector<std::string> probe_paths;
   std::size_t max_body_bytes = 1024 * 1024;
   std::size_t max_header_bytes = 16 * 1024;
-  /// Time allowed to read one whole request (headers and body) or finish the TLS handshake:
-  /// a client trickling bytes is cut off when it runs out.
+  /// Time allowed to read one whole request (headers and body), from its first byte, or to
+  /// finish the TLS handshake: a client trickling bytes is cut off when it runs out, with a 408
+  /// when its headers had arrived. After an early error answer (400, 408, 413, 431) the rest of
+  /// the request is read and thrown away for at most 2 s, then the connection is closed.
   std::chrono::milliseconds read_timeout{10000};
-  /// Time an idle keep-alive connection is kept open waiting for its next request.
+  /// Time a keep-alive connection may sit idle between two requests (before the first byte of
+  /// the next one); the first request of a connection has read_timeout.
   std::chrono::milliseconds idle_timeout{30000};
   std::chrono::milliseconds write_timeout{30000};
   /// How long stop() waits for requests in progress.
