@@ -9,6 +9,7 @@
 #include "vctp/core/cron.hpp"
 #include "vctp/core/logging.hpp"
 #include "vctp/core/time_format.hpp"
+#include "vctp/store/errors.hpp"
 
 namespace vctp::aggregator {
 
@@ -102,7 +103,14 @@ void AggregatorService::stop() {
 }
 
 bus::HandlerResult AggregatorService::on_snapshot_completed(const bus::SnapshotCompleted& event) {
-  for (const auto& day : days_closed_by(event)) {
+  std::vector<Period> closed;
+  try {
+    closed = days_closed_by(event);
+  } catch (const store::InvalidTableName& e) {
+    // A period no summary can have (the bus refuses those already): retrying cannot help.
+    return bus::HandlerResult::invalid(e.what());
+  }
+  for (const auto& day : closed) {
     const auto out = aggregator_->run(day);
     if (out.retryable) return bus::HandlerResult::retry(std::chrono::seconds(10));
     announce(out, std::nullopt);
@@ -135,6 +143,8 @@ bus::HandlerResult AggregatorService::on_aggregate_requested(const bus::Message&
       core::log_warn("could not answer an aggregation request", {{"error", e.what()}});
     }
   }
+  // Answered, and never to be tried again: a malformed request is terminated and counted.
+  if (!request.error.empty()) return bus::HandlerResult::invalid(request.error);
   return bus::HandlerResult::ack();
 }
 

@@ -31,6 +31,11 @@ bool digits_at(std::string_view text, std::initializer_list<std::size_t> positio
   return true;
 }
 
+std::string years_allowed() {
+  return " in the years " + std::to_string(static_cast<int>(core::kFirstPeriodYear)) + " to " +
+         std::to_string(static_cast<int>(core::kLastPeriodYear));
+}
+
 }  // namespace
 
 std::string_view to_string(SummaryKind kind) {
@@ -43,18 +48,18 @@ Period Period::parse(SummaryKind kind, std::string_view text) {
     const bool shape = text.size() == 10 && text[4] == '-' && text[7] == '-' &&
                        digits_at(text, {0, 1, 2, 3, 5, 6, 8, 9});
     const auto d = shape ? core::parse_day(text) : std::nullopt;
-    if (!d || static_cast<int>(d->year()) < 1970) {
-      throw InvalidRequest("invalid daily period '" + shown +
-                           "': expected a real UTC day written YYYY-MM-DD, e.g. 2026-11-24");
+    if (!d || !core::in_period_range(d->year())) {
+      throw InvalidRequest("invalid daily period '" + shown + "': expected a real UTC day written YYYY-MM-DD" +
+                           years_allowed() + ", e.g. 2026-11-24");
     }
     return day(*d);
   }
   const bool shape =
       text.size() == 7 && text[4] == '-' && digits_at(text, {0, 1, 2, 3, 5, 6});
   const auto m = shape ? core::parse_month(text) : std::nullopt;
-  if (!m || static_cast<int>(m->year()) < 1970) {
-    throw InvalidRequest("invalid monthly period '" + shown +
-                         "': expected a UTC month written YYYY-MM, e.g. 2026-11");
+  if (!m || !core::in_period_range(m->year())) {
+    throw InvalidRequest("invalid monthly period '" + shown + "': expected a UTC month written YYYY-MM" +
+                         years_allowed() + ", e.g. 2026-11");
   }
   return month(*m);
 }

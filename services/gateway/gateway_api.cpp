@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <climits>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -25,7 +26,9 @@ using namespace std::chrono;
 constexpr std::string_view kJson = "application/json";
 
 http::Response json_response(int status, const json& body) {
-  return http::Response::make(status, body.dump(), std::string(kJson));
+  // Requests are checked for UTF-8 on the way in; text from the database (a VM name from a
+  // vCenter) that is not UTF-8 is answered with U+FFFD rather than a 500.
+  return http::Response::make(status, body.dump(-1, ' ', false, json::error_handler_t::replace), std::string(kJson));
 }
 
 json parse_body_object(const http::Request& request, bool allow_empty) {
@@ -33,10 +36,14 @@ json parse_body_object(const http::Request& request, bool allow_empty) {
     if (allow_empty) return json::object();
     throw ApiError(ErrorCode::kInvalidJson, "the request body must be a JSON object");
   }
+  if (!http::is_valid_utf8(request.body)) throw ApiError(ErrorCode::kInvalidJson, "the request body is not UTF-8");
   json body;
   try {
     body = json::parse(request.body);
-  } catch (const json::parse_error& e) {
+  } catch (const json::out_of_range&) {
+    // nlohmann refuses a number that overflows a double (1e309) with out_of_range.406.
+    throw ApiError(ErrorCode::kInvalidJson, "the request body holds a number too large for a double");
+  } catch (const json::exception& e) {
     throw ApiError(ErrorCode::kInvalidJson, std::string("the request body is not valid JSON: ") + e.what());
   }
   if (!body.is_object()) throw ApiError(ErrorCode::kInvalidJson, "the request body must be a JSON object");
@@ -103,6 +110,27 @@ json outcome_json(const RequestTracker::Entry& entry) {
   return j;
 }
 
+std::string years_allowed() {
+  return " in the years " + std::to_string(static_cast<int>(core::kFirstPeriodYear)) + " to " +
+         std::to_string(static_cast<int>(core::kLastPeriodYear));
+}
+
+/// The start of what a client sent, for an error message (requests are UTF-8 by then).
+std::string quoted(const std::string& text) {
+  std::size_t n = std::min<std::size_t>(text.size(), 40);
+  while (n < text.size() && n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
+  return text.substr(0, n);
+}
+
+/// Every query parameter name and value must be UTF-8: they may be quoted in a JSON answer.
+void check_query_utf8(const http::Request& request) {
+  for (const auto& [name, value] : request.query) {
+    if (!http::is_valid_utf8(name) || !http::is_valid_utf8(value)) {
+      throw ApiError(ErrorCode::kBadRequest, "the query string is not UTF-8 once decoded");
+    }
+  }
+}
+
 bool is_open_route(const std::string& route) {
   return route == "/api/health" || route == "/api/ready" || route == "/healthz" || route == "/readyz" ||
          route == "/api/openapi.yaml" || route == "/metrics" ||
@@ -130,23 +158,48 @@ std::size_t parse_limit(const std::optional<std::string>& text, std::size_t max_
   return value;
 }
 
+std::size_t parse_offset_cursor(const std::string& text, std::size_t max_limit) {
+  // An offset the database takes as a signed 64-bit number, with a page added to it.
+  const std::int64_t largest = INT64_MAX - static_cast<std::int64_t>(max_limit);
+  std::int64_t offset = 0;
+  const auto* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, offset);
+  if (ec != std::errc() || ptr != end || offset < 0 || offset > largest) {
+    throw ApiError(ErrorCode::kInvalidParameter, "'cursor' is not a cursor this API gave");
+  }
+  return static_cast<std::size_t>(offset);
+}
+
 year_month_day parse_day_or_throw(const std::string& text, const std::string& what) {
   const auto d = core::parse_day(text);
-  if (!d) throw ApiError(ErrorCode::kInvalidPeriod, "'" + what + "' must be a day YYYY-MM-DD, not '" + text.substr(0, 40) + "'");
+  if (!d || !core::in_period_range(d->year())) {
+    throw ApiError(ErrorCode::kInvalidPeriod,
+                   "'" + what + "' must be a day YYYY-MM-DD" + years_allowed() + ", not '" + quoted(text) + "'");
+  }
   return *d;
 }
 
 year_month parse_month_or_throw(const std::string& text, const std::string& what) {
   const auto m = core::parse_month(text);
-  if (!m) throw ApiError(ErrorCode::kInvalidPeriod, "'" + what + "' must be a month YYYY-MM, not '" + text.substr(0, 40) + "'");
+  if (!m || !core::in_period_range(m->year())) {
+    throw ApiError(ErrorCode::kInvalidPeriod,
+                   "'" + what + "' must be a month YYYY-MM" + years_allowed() + ", not '" + quoted(text) + "'");
+  }
   return *m;
 }
 
 TimePoint parse_time_or_throw(const std::string& text, const std::string& what) {
-  if (const auto d = core::parse_day(text)) return sys_days(*d);
-  if (const auto t = core::parse_iso8601(text)) return *t;
-  throw ApiError(ErrorCode::kInvalidPeriod,
-                 "'" + what + "' must be a day YYYY-MM-DD or an ISO 8601 time, not '" + text.substr(0, 40) + "'");
+  std::optional<TimePoint> t;
+  if (const auto d = core::parse_day(text)) {
+    if (core::in_period_range(d->year())) t = sys_days(*d);
+  } else {
+    t = core::parse_iso8601(text);
+  }
+  if (!t || !core::in_period_range(*t)) {
+    throw ApiError(ErrorCode::kInvalidPeriod, "'" + what + "' must be a day YYYY-MM-DD or an ISO 8601 time" +
+                                                  years_allowed() + ", not '" + quoted(text) + "'");
+  }
+  return *t;
 }
 
 void check_report_name(const std::string& name) {
@@ -233,10 +286,11 @@ http::Response GatewayApi::dispatch(http::Request& request, std::string& route) 
       r.set_header("Allow", allow);
       return r;
     }
-    if (match.status == 400) throw ApiError(ErrorCode::kBadRequest, "malformed path (bad escape, '.' or '..')");
+    if (match.status == 400) throw ApiError(ErrorCode::kBadRequest, "malformed path (bad escape, '.', '..' or not UTF-8)");
     throw ApiError(ErrorCode::kNotFound, "no such resource");
   }
   route = match.pattern;
+  check_query_utf8(request);
   authorize(request, route);
   return (*match.handler)(request);
 }
@@ -306,7 +360,8 @@ http::Response GatewayApi::snapshots(http::Request& request) {
   if (auto from = optional_text(request, "from")) q.from = parse_time_or_throw(*from, "from");
   if (auto to = optional_text(request, "to")) {
     // A day as `to` includes that day.
-    q.to = core::parse_day(*to) ? sys_days(*core::parse_day(*to)) + days(1) : parse_time_or_throw(*to, "to");
+    q.to = parse_time_or_throw(*to, "to");
+    if (core::parse_day(*to)) *q.to += days(1);
   }
   if (q.from && q.to && *q.from > *q.to) throw ApiError(ErrorCode::kInvalidPeriod, "'from' is after 'to'");
   q.limit = parse_limit(request.query_value("limit"), options_.max_limit);
@@ -402,13 +457,7 @@ http::Response GatewayApi::inventory(http::Request& request) {
   q.tenant = optional_text(request, "tenant");
   q.cluster = optional_text(request, "cluster");
   q.limit = parse_limit(request.query_value("limit"), options_.max_limit);
-  if (auto cursor = optional_text(request, "cursor")) {
-    std::size_t offset = 0;
-    const auto* end = cursor->data() + cursor->size();
-    const auto [ptr, ec] = std::from_chars(cursor->data(), end, offset);
-    if (ec != std::errc() || ptr != end) throw ApiError(ErrorCode::kInvalidParameter, "'cursor' is not a cursor this API gave");
-    q.offset = offset;
-  }
+  if (auto cursor = optional_text(request, "cursor")) q.offset = parse_offset_cursor(*cursor, options_.max_limit);
   const auto page = data_.inventory(q);
   json body = {{"vms", to_json_rows(page.table)}};
   body["next_cursor"] = page.next_cursor ? json(*page.next_cursor) : json();

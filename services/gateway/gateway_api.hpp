@@ -87,9 +87,11 @@ class GatewayApi {
 
 /// Validation used by the handlers, exposed for unit tests. Each throws http::ApiError.
 std::size_t parse_limit(const std::optional<std::string>& text, std::size_t max_limit);
+/// An /api/inventory cursor: an offset from 0 that a page of max_limit can be added to.
+std::size_t parse_offset_cursor(const std::string& text, std::size_t max_limit);
 std::chrono::year_month_day parse_day_or_throw(const std::string& text, const std::string& what);
 std::chrono::year_month parse_month_or_throw(const std::string& text, const std::string& what);
-/// A day (start of it) or an ISO 8601 instant.
+/// A day (start of it) or an ISO 8601 instant, in the years of core's period range.
 TimePoint parse_time_or_throw(const std::string& text, const std::string& what);
 /// A report file name as a request gives it: a plain file name, never a path.
 void check_report_name(const std::string& name);

@@ -64,7 +64,7 @@ std::optional<ReportPeriod> ReportPeriod::parse(ReportKind kind, std::string_vie
   switch (kind) {
     case ReportKind::kHourly: {
       if (const auto t = core::parse_iso8601(text)) {
-        if (*t != floor<Hours>(*t)) return std::nullopt;
+        if (*t != floor<Hours>(*t) || !core::in_period_range(*t)) return std::nullopt;
         return ReportPeriod(kind, *t);
       }
       static const std::regex kHour(R"((\d{4}-\d{2}-\d{2})T(\d{2}))");
@@ -73,17 +73,17 @@ std::optional<ReportPeriod> ReportPeriod::parse(ReportKind kind, std::string_vie
       if (!std::regex_match(s.c_str(), m, kHour)) return std::nullopt;
       const auto day = core::parse_day(m[1].str());
       const int hour = std::stoi(m[2].str());
-      if (!day || hour > 23) return std::nullopt;
+      if (!day || hour > 23 || !core::in_period_range(day->year())) return std::nullopt;
       return ReportPeriod(kind, std::chrono::sys_days{*day} + Hours{hour});
     }
     case ReportKind::kDaily: {
       const auto day = core::parse_day(text);
-      if (!day) return std::nullopt;
+      if (!day || !core::in_period_range(day->year())) return std::nullopt;
       return ReportPeriod(kind, std::chrono::sys_days{*day});
     }
     case ReportKind::kMonthly: {
       const auto month = core::parse_month(text);
-      if (!month) return std::nullopt;
+      if (!month || !core::in_period_range(month->year())) return std::nullopt;
       return ReportPeriod(kind, std::chrono::sys_days{*month / 1});
     }
   }

@@ -17,6 +17,9 @@ namespace {
 constexpr std::array<std::string_view, 3> kPeriodKinds{"hourly", "daily", "monthly"};
 constexpr std::array<std::string_view, 2> kAggregateKinds{"daily", "monthly"};
 constexpr std::array<std::string_view, 3> kStatuses{"ok", "partial", "failed"};
+constexpr std::size_t kMaxTableName = 63;
+/// The longest period a failed vctp.aggregate.completed quotes (the aggregator cuts it to 64).
+constexpr std::size_t kMaxRefusedPeriod = 64;
 
 template <class Enum, std::size_t N>
 std::optional<Enum> parse_enum(const std::array<std::string_view, N>& names, std::string_view text) {
@@ -27,7 +30,7 @@ std::optional<Enum> parse_enum(const std::array<std::string_view, N>& names, std
 }
 
 bool is_table_name(std::string_view name) {
-  if (name.empty() || name.size() > 63) return false;
+  if (name.empty() || name.size() > kMaxTableName) return false;
   for (char c : name) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
     if (!ok) return false;
@@ -46,6 +49,11 @@ bool is_uuid(std::string_view id) {
     }
   }
   return true;
+}
+
+std::string years_allowed() {
+  return " in the years " + std::to_string(static_cast<int>(core::kFirstPeriodYear)) + " to " +
+         std::to_string(static_cast<int>(core::kLastPeriodYear));
 }
 
 /// Reads the members of one JSON object, throwing InvalidEvent with the member's name.
@@ -146,21 +154,52 @@ class Reader {
     return *s;
   }
 
-  /// A period matching `kind`: YYYY-MM-DD for daily, YYYY-MM for monthly, an ISO time for hourly.
+  /// A period matching `kind` in the period range (core::in_period_range): YYYY-MM-DD for daily,
+  /// YYYY-MM for monthly, an ISO time for hourly.
   std::string period(const char* key, PeriodKind kind) const {
     std::string text = string(key);
     bool ok = false;
     switch (kind) {
-      case PeriodKind::kHourly: ok = core::parse_iso8601(text).has_value(); break;
-      case PeriodKind::kDaily: ok = text.size() == 10 && core::parse_day(text).has_value(); break;
-      case PeriodKind::kMonthly: ok = text.size() == 7 && core::parse_month(text).has_value(); break;
+      case PeriodKind::kHourly: {
+        const auto t = core::parse_iso8601(text);
+        ok = t && core::in_period_range(*t);
+        break;
+      }
+      case PeriodKind::kDaily: {
+        const auto d = text.size() == 10 ? core::parse_day(text) : std::nullopt;
+        ok = d && core::in_period_range(d->year());
+        break;
+      }
+      case PeriodKind::kMonthly: {
+        const auto m = text.size() == 7 ? core::parse_month(text) : std::nullopt;
+        ok = m && core::in_period_range(m->year());
+        break;
+      }
     }
     if (!ok) {
-      fail(key, kind == PeriodKind::kDaily     ? "a day YYYY-MM-DD"
-                : kind == PeriodKind::kMonthly ? "a month YYYY-MM"
-                                               : "an ISO 8601 UTC hour");
+      fail(key, std::string(kind == PeriodKind::kDaily     ? "a day YYYY-MM-DD"
+                            : kind == PeriodKind::kMonthly ? "a month YYYY-MM"
+                                                           : "an ISO 8601 UTC hour") +
+                    years_allowed());
     }
     return text;
+  }
+
+  /// The start of a period (an ISO 8601 time) in the period range.
+  TimePoint period_start(const char* key) const {
+    const TimePoint t = time(key);
+    if (!core::in_period_range(t)) fail(key, "an ISO 8601 UTC time" + years_allowed());
+    return t;
+  }
+
+  /// A string, possibly empty, of at most `max_length` characters; "" when absent.
+  std::string text(const char* key, std::size_t max_length) const {
+    const json* v = find(key);
+    if (!v) return {};
+    if (!v->is_string() || v->get_ref<const std::string&>().size() > max_length) {
+      fail(key, "a string of at most " + std::to_string(max_length) + " characters");
+    }
+    return v->get<std::string>();
   }
 
  private:
@@ -282,7 +321,7 @@ void from_json(const json& j, SnapshotCompleted& e) {
   out.kind = r.period_kind("kind");
   out.table = r.table("table");
   out.vcenter = r.optional_string("vcenter");
-  out.period_start = whole_seconds(r.time("period_start"));
+  out.period_start = whole_seconds(r.period_start("period_start"));
   out.rows = r.count("rows");
   out.duration_s = r.seconds("duration_s");
   out.status = r.status("status");
@@ -323,11 +362,19 @@ void from_json(const json& j, AggregateCompleted& e) {
   read_envelope(j, out.envelope, AggregateCompleted::kSubject);
   Reader r(j, AggregateCompleted::kSubject);
   out.kind = r.aggregate_kind("kind");
-  out.period = r.period("period", as_period(out.kind));
-  out.table = r.table("table");
+  out.status = r.status("status");
+  if (out.status == JobStatus::kFailed) {
+    // A refusal quotes the period as it was requested (which may be what is wrong with it) and
+    // built no table.
+    out.period = r.text("period", kMaxRefusedPeriod);
+    out.table = r.text("table", kMaxTableName);
+    if (!out.table.empty() && !is_table_name(out.table)) r.fail("table", "empty or a table name");
+  } else {
+    out.period = r.period("period", as_period(out.kind));
+    out.table = r.table("table");
+  }
   out.rows = r.count("rows");
   out.request_id = r.optional_string("request_id");
-  out.status = r.status("status");
   out.error = r.optional_string("error");
   e = std::move(out);
 }

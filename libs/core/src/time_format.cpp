@@ -6,8 +6,9 @@
 namespace vctp::core {
 namespace {
 
+// Times (a VM's creation time, say) may lie before the period range, never after it.
 constexpr std::chrono::year kFirstYear{1700};
-constexpr std::chrono::year kLastYear{2200};
+constexpr std::chrono::year kLastYear = kLastPeriodYear;
 
 bool read_int(std::string_view text, std::size_t pos, std::size_t len, int& out) {
   if (pos + len > text.size()) return false;
@@ -90,16 +91,20 @@ std::optional<TimePoint> parse_iso8601(std::string_view text) {
     offset_minutes = 0;
   } else if (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && zone[3] == ':') {
     int oh = 0, om = 0;
-    if (!read_int(zone, 1, 2, oh) || !read_int(zone, 4, 2, om)) return std::nullopt;
+    if (!read_int(zone, 1, 2, oh) || !read_int(zone, 4, 2, om) || oh > 23 || om > 59) return std::nullopt;
     offset_minutes = (oh * 60 + om) * (zone[0] == '-' ? -1 : 1);
   } else if (zone.size() == 3 && (zone[0] == '+' || zone[0] == '-')) {
     int oh = 0;
-    if (!read_int(zone, 1, 2, oh)) return std::nullopt;
+    if (!read_int(zone, 1, 2, oh) || oh > 23) return std::nullopt;
     offset_minutes = oh * 60 * (zone[0] == '-' ? -1 : 1);
   } else {
     return std::nullopt;
   }
   return sys_days{*day} + hours(hh) + minutes(mm) + seconds(ss) + fraction - minutes(offset_minutes);
+}
+
+bool in_period_range(TimePoint t) {
+  return in_period_range(std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(t)}.year());
 }
 
 TimePoint floor_hour(TimePoint t) { return std::chrono::floor<std::chrono::hours>(t); }

@@ -39,7 +39,7 @@ std::optional<std::vector<std::string>> split_path(std::string_view raw_path) {
     if (!raw.empty()) {
       auto decoded = percent_decode(raw);
       if (!decoded || *decoded == "." || *decoded == ".." ||
-          decoded->find('\0') != std::string::npos) {
+          decoded->find('\0') != std::string::npos || !is_valid_utf8(*decoded)) {
         return std::nullopt;
       }
       out.push_back(std::move(*decoded));

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "vctp/core/time_format.hpp"
 #include "vctp/store/errors.hpp"
 
 namespace vctp::store {
@@ -10,9 +11,8 @@ using namespace std::chrono;
 
 namespace {
 
-constexpr int kMinYear = 1970;
-// std::chrono::system_clock counts nanoseconds in 64 bits: it ends in 2262.
-constexpr int kMaxYear = 2200;
+constexpr int kMinYear = static_cast<int>(core::kFirstPeriodYear);
+constexpr int kMaxYear = static_cast<int>(core::kLastPeriodYear);
 
 std::string_view prefix(SnapshotKind kind) {
   switch (kind) {
@@ -28,7 +28,7 @@ std::string_view refused_text(std::string_view text) {
   return text.size() > 80 ? text.substr(0, 80) : text;
 }
 
-bool valid_year(year y) { return int(y) >= kMinYear && int(y) <= kMaxYear; }
+bool valid_year(year y) { return core::in_period_range(y); }
 
 // Exactly `n` ASCII digits.
 std::optional<int> digits(std::string_view text) {

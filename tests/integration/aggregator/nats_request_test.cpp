@@ -12,6 +12,7 @@
 #include "day_fixture.hpp"
 #include "vctp/bus/connection.hpp"
 #include "vctp/bus/events.hpp"
+#include "vctp/core/time_format.hpp"
 #include "vctp/metrics/registry.hpp"
 #include "vctp/store/snapshot_writer.hpp"
 #include "vctp/store/table_name.hpp"
@@ -117,6 +118,30 @@ void check_request_answered(store::Backend backend) {
   bus::stamp(bad, "ops", std::chrono::system_clock::now());
   client.publish_js(bus::AggregateRequested::kSubject, bus::serialize_event(bad), options);
 
+  // Periods outside the one period range (1970..2200): refused with a failed completion that
+  // every consumer accepts, and terminated as malformed rather than retried.
+  std::vector<bus::AggregateRequested> out_of_range;
+  for (const auto& [kind, period] : {std::pair{bus::AggregateKind::kDaily, "1969-12-31"},
+                                     std::pair{bus::AggregateKind::kMonthly, "0001-01"},
+                                     std::pair{bus::AggregateKind::kDaily, "2201-01-01"}}) {
+    bus::AggregateRequested r = request;
+    r.envelope = {};
+    r.kind = kind;
+    r.period = period;
+    r.request_id = std::string("range-") + period + "-" + suffix;
+    bus::stamp(r, "ops", std::chrono::system_clock::now());
+    client.publish_js(bus::AggregateRequested::kSubject, bus::serialize_event(r), options);
+    out_of_range.push_back(r);
+  }
+  bus::SnapshotCompleted too_early;
+  too_early.kind = bus::PeriodKind::kHourly;
+  too_early.table = "snap_hourly_1969123123";
+  too_early.vcenter = "vc1";
+  too_early.period_start = *core::parse_iso8601("1969-12-31T23:00:00Z");
+  too_early.rows = 1;
+  bus::stamp(too_early, "collector", std::chrono::system_clock::now());
+  client.publish_js(bus::SnapshotCompleted::kSubject, bus::serialize_event(too_early));
+
   const auto answer = replies.wait(request.request_id, std::chrono::seconds(60));
   REQUIRE(answer);
   const auto parsed = bus::parse_event<bus::AggregateCompleted>(answer->dump());
@@ -133,6 +158,33 @@ void check_request_answered(store::Backend backend) {
   CHECK((*refused)["rows"] == 0);
   REQUIRE((*refused)["error"].is_string());
   CHECK((*refused)["error"].get<std::string>().find("2026-13-01") != std::string::npos);
+
+  for (const auto& r : out_of_range) {
+    INFO(r.period);
+    const auto reply = replies.wait(r.request_id, std::chrono::seconds(60));
+    REQUIRE(reply);
+    const auto done = bus::parse_event<bus::AggregateCompleted>(reply->dump());  // valid on the bus
+    CHECK(done.status == bus::JobStatus::kFailed);
+    CHECK(done.period == r.period);
+    CHECK(done.table.empty());
+    CHECK(done.error.has_value());
+    const auto announced = completed.wait(r.request_id, std::chrono::seconds(30));
+    REQUIRE(announced);
+    CHECK_NOTHROW(bus::parse_event<bus::AggregateCompleted>(announced->dump()));
+  }
+  const auto counter = [&](const std::string& name, std::string_view subject, const char* result) {
+    metrics::Labels labels{{"consumer", bus::durable_name("aggregator", subject)}};
+    if (result) labels["result"] = result;
+    return registry.counter(name, "", labels).value();
+  };
+  // Four malformed requests (2026-13-01 and the three above) and the snapshot: each delivered
+  // once and terminated.
+  CHECK(test::eventually([&] {
+    return counter("vctp_bus_invalid_messages_total", bus::AggregateRequested::kSubject, nullptr) >= 4 &&
+           counter("vctp_bus_invalid_messages_total", bus::SnapshotCompleted::kSubject, nullptr) >= 1;
+  }, std::chrono::seconds(30)));
+  CHECK(counter("vctp_bus_messages_total", bus::AggregateRequested::kSubject, "retried") == 0);
+  CHECK(counter("vctp_bus_messages_total", bus::SnapshotCompleted::kSubject, "retried") == 0);
 
   // Both are announced on vctp.aggregate.completed too.
   const auto event = completed.wait(request.request_id, std::chrono::seconds(30));

@@ -224,6 +224,65 @@ TEST_CASE("gateway: bad requests get the right 4xx and the server keeps serving"
   CHECK(g.gateway->stop() == 0);
 }
 
+TEST_CASE("gateway: hostile input gets a 400 with the JSON error shape, never a 500", "[gateway]") {
+  SeededGateway g("sqlite");
+  const auto url = g.gateway->base_url();
+  struct Case {
+    std::string method, path, body;
+  };
+  const std::vector<Case> cases{
+      // Bytes that are not UTF-8 in a path, a query or a body.
+      {"GET", "/api/summaries/daily/%ff%fe", ""},
+      {"GET", "/api/snapshots?from=%ff", ""},
+      {"GET", "/api/vms/%ff/history", ""},
+      {"GET", "/api/inventory?name=%c0%af", ""},
+      {"POST", "/api/snapshots/aggregate", "\xff\xfe{"},
+      {"POST", "/api/snapshots/aggregate", "{\"kind\":\"daily\",\"period\":\"\xff\xfe\"}"},
+      // Years outside the period range (1970..2200).
+      {"GET", "/api/summaries/daily/0001-01-01", ""},
+      {"GET", "/api/summaries/daily/9999-12-31", ""},
+      {"GET", "/api/summaries/monthly/1969-12", ""},
+      {"GET", "/api/summaries/monthly/2201-01", ""},
+      {"GET", "/api/vms/vm-1/history?from=1900-01-01&to=1900-01-02", ""},
+      {"POST", "/api/snapshots/aggregate", R"({"kind":"daily","period":"1969-12-31"})"},
+      {"POST", "/api/snapshots/aggregate", R"({"kind":"monthly","period":"0001-01"})"},
+      // Times past what 64-bit nanoseconds hold, offsets that are no offsets.
+      {"GET", "/api/snapshots?from=2300-01-01", ""},
+      {"GET", "/api/snapshots?to=2300-01-01", ""},
+      {"GET", "/api/snapshots?from=9999-12-31T23:59:59Z", ""},
+      {"GET", "/api/snapshots?from=2026-11-24T10:00:00%2B99:99", ""},
+      // Numbers that overflow.
+      {"GET", "/api/inventory?cursor=9223372036854775808", ""},
+      {"GET", "/api/inventory?cursor=99999999999999999999999", ""},
+      {"GET", "/api/snapshots?cursor=9223372036854775808", ""},
+      {"GET", "/api/snapshots?cursor=2026-11-24T10:00:00Z/9223372036854775808", ""},
+      {"POST", "/api/snapshots/aggregate", R"({"kind":"daily","period":"2026-11-20","wait":1e309})"},
+      {"POST", "/api/snapshots/aggregate", R"({"kind":"daily","period":"2026-11-20","wait":-1e309})"},
+      {"POST", "/api/snapshots/run", R"({"vcenter":"vc1.example.com","x":1e400})"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.method << " " << c.path << " " << c.body);
+    const auto r = c.method == "GET" ? http_call("GET", url + c.path, {}, {}, true) : g.post(c.path, c.body);
+    CHECK(r.status == 400);
+    const auto body = json::parse(r.body, nullptr, false);
+    REQUIRE(body.is_object());
+    CHECK(body.at("error").is_string());
+    CHECK(body.at("detail").is_string());
+    CHECK_THAT(r.headers, Catch::Contains("X-Content-Type-Options: nosniff", Catch::CaseSensitive::No));
+  }
+  // Counted like any other answer: by route and status 400, and nothing answered 500.
+  const auto metrics = g.get("/metrics").body;
+  const std::string total = "vctp_gateway_http_requests_total";
+  CHECK_THAT(metrics, Catch::Contains(total + R"({method="GET",route="/api/summaries/daily/{day}",status="400"} 2)"));
+  CHECK_THAT(metrics, Catch::Contains(total + R"({method="GET",route="/api/snapshots",status="400"} 7)"));
+  CHECK_THAT(metrics, Catch::Contains(total + R"({method="POST",route="/api/snapshots/aggregate",status="400"} 6)"));
+  // Paths that are not UTF-8 match no route.
+  CHECK_THAT(metrics, Catch::Contains(total + R"({method="GET",route="unmatched",status="400"} 2)"));
+  CHECK_THAT(metrics, !Catch::Contains(R"(status="500")"));
+  CHECK(g.healthy());
+  CHECK(g.gateway->stop() == 0);
+}
+
 TEST_CASE("gateway: api_auth_reads requires the token for reads", "[gateway]") {
   SeededGateway g("sqlite", "  api_auth_reads: true\n");
   CHECK(g.get("/api/vcenters").status == 401);
@@ -286,6 +345,22 @@ TEST_CASE("gateway: regenerating a period publishes the request and waits for it
   late.error = "no daily summaries";
   publisher.publish(late);
   CHECK(eventually([&] { return json::parse(g.get("/api/requests/" + id).body).at("status") == "failed"; }, 10s));
+
+  // A refusal builds no table: its completion has an empty one, and still ends the request.
+  const auto refused = g.post("/api/snapshots/aggregate", R"({"kind":"daily","period":")" + s.day_text + R"(","wait":0})");
+  REQUIRE(refused.status == 202);
+  const std::string refused_id = json::parse(refused.body).at("request_id");
+  bus::AggregateCompleted no_table;
+  no_table.kind = bus::AggregateKind::kDaily;
+  no_table.period = s.day_text;
+  no_table.request_id = refused_id;
+  no_table.status = bus::JobStatus::kFailed;
+  no_table.error = "invalid daily period";
+  publisher.publish(no_table);
+  CHECK(eventually([&] { return json::parse(g.get("/api/requests/" + refused_id).body).at("status") == "failed"; }, 10s));
+  const auto refused_status = json::parse(g.get("/api/requests/" + refused_id).body);
+  CHECK(refused_status.at("error") == "invalid daily period");
+  CHECK(refused_status.at("table") == "");
 
   const auto run = g.post("/api/snapshots/run", R"({"vcenter":"vc1.example.com"})");
   CHECK(run.status == 202);

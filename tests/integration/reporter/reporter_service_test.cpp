@@ -84,6 +84,36 @@ TEST_CASE("reporter service: events trigger reports, announced on vctp.report.ge
   CHECK(find_announced("vctp_hourly_2026112413.xlsx")->period == "2026-11-24T13:00:00Z");
   CHECK(eventually([&] { return http_get(metrics_url).find("vctp_reports_available 2") != std::string::npos; }, 10s));
 
+  // Events that can never become reports: a refused aggregation (failed, no table) is valid and
+  // ignored; a snapshot of a period out of range is malformed, terminated at once and counted,
+  // never retried.
+  const auto durable = [](std::string_view subject) { return vctp::bus::durable_name("reporter", subject); };
+  const auto metric = [&](const std::string& name, const std::string& labels) {
+    const std::string text = http_get(metrics_url);
+    const std::string key = name + "{" + labels + "} ";
+    const auto at = text.find(key);
+    return at == std::string::npos ? -1.0 : std::stod(text.substr(at + key.size()));
+  };
+  const std::string aggregates = "consumer=\"" + durable(vctp::bus::AggregateCompleted::kSubject) + "\"";
+  const std::string snapshots = "consumer=\"" + durable(vctp::bus::SnapshotCompleted::kSubject) + "\"";
+  vctp::bus::AggregateCompleted refused;
+  refused.kind = vctp::bus::AggregateKind::kDaily;
+  refused.period = "1969-12-31";
+  refused.request_id = "refused-1";
+  refused.status = vctp::bus::JobStatus::kFailed;
+  refused.error = "invalid daily period '1969-12-31'";
+  publisher.publish(refused);
+  vctp::bus::SnapshotCompleted too_early = snapshot;
+  too_early.envelope = {};
+  too_early.table = "snap_hourly_1969123123";
+  too_early.period_start = *vctp::core::parse_iso8601("1969-12-31T23:00:00Z");
+  publisher.publish(too_early);
+  CHECK(eventually([&] { return metric("vctp_bus_messages_total", aggregates + ",result=\"acked\"") == 2; }, 30s));
+  CHECK(eventually([&] { return metric("vctp_bus_invalid_messages_total", snapshots) == 1; }, 30s));
+  CHECK(metric("vctp_bus_invalid_messages_total", aggregates) == 0);
+  CHECK(metric("vctp_bus_messages_total", snapshots + ",result=\"retried\"") <= 0);
+  CHECK(metric("vctp_bus_messages_total", aggregates + ",result=\"retried\"") <= 0);
+
   // A removed report shows at the next periodic recount.
   fs::remove(reports / "vctp_hourly_2026112413.xlsx");
   CHECK(eventually([&] { return http_get(metrics_url).find("vctp_reports_available 1") != std::string::npos; }, 40s));

@@ -26,14 +26,21 @@ TEST_CASE("daily and monthly periods parse strictly and name their tables", "[ag
   CHECK(Period::containing(SummaryKind::kMonthly, day.start()) == month);
 }
 
+TEST_CASE("the period range is the one store::TableName enforces", "[aggregator]") {
+  CHECK(Period::parse(SummaryKind::kDaily, "1970-01-01").table().str() == "summary_daily_19700101");
+  CHECK(Period::parse(SummaryKind::kDaily, "2200-12-31").table().str() == "summary_daily_22001231");
+  CHECK(Period::parse(SummaryKind::kMonthly, "2200-12").table().str() == "summary_monthly_220012");
+}
+
 TEST_CASE("malformed periods are refused with InvalidRequest", "[aggregator]") {
   for (const char* bad : {"2026-13-01", "2026-11-24; DROP TABLE x", "2026-02-30", "2026-11-4",
                           "20261124", " 2026-11-24", "2026-11-24 ", "", "2026-11", "1969-12-31",
-                          "2026-1a-01", "+026-11-24"}) {
+                          "2026-1a-01", "+026-11-24", "2201-01-01", "9999-12-31", "0000-01-01"}) {
     INFO(bad);
     CHECK_THROWS_AS(Period::parse(SummaryKind::kDaily, bad), InvalidRequest);
   }
-  for (const char* bad : {"2026-13", "2026-00", "2026-11-24", "2026/11", "2026-1", "x", ""}) {
+  for (const char* bad : {"2026-13", "2026-00", "2026-11-24", "2026/11", "2026-1", "x", "", "0001-01", "1969-12",
+                          "2201-01"}) {
     INFO(bad);
     CHECK_THROWS_AS(Period::parse(SummaryKind::kMonthly, bad), InvalidRequest);
   }

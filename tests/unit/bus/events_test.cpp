@@ -108,6 +108,21 @@ TEST_CASE("the schemas reject what the parser rejects", "[bus][events][schema]")
   });
 }
 
+TEST_CASE("the schemas refuse periods out of range and successes without a table", "[bus][events][schema]") {
+  json done = json::parse(serialize_event(samples<AggregateCompleted>()[1]));
+  json no_table = done;
+  no_table["table"] = "";
+  json too_early = done;
+  too_early["period"] = "1969-12";
+  CHECK(validate(schema_of(AggregateCompleted::kSubject), json::array({no_table, too_early}), "invalid").status == 0);
+  json request = json::parse(serialize_event(samples<AggregateRequested>().front()));
+  json far = request;
+  far["period"] = "2201-01-01";
+  json offset = request;
+  offset["time"] = "2026-11-24T10:00:00+99:99";
+  CHECK(validate(schema_of(AggregateRequested::kSubject), json::array({far, offset}), "invalid").status == 0);
+}
+
 TEST_CASE("an invalid payload gives InvalidEvent, never a crash", "[bus][events]") {
   const std::string good = serialize_event(samples<SnapshotCompleted>().front());
   auto with = [&](const char* key, json value) {
@@ -147,6 +162,36 @@ TEST_CASE("an invalid payload gives InvalidEvent, never a crash", "[bus][events]
   CHECK_THROWS_AS(parse_event<AggregateRequested>(aggregate.dump()), InvalidEvent);
   aggregate["period"] = "2026-11-24";
   CHECK_NOTHROW(parse_event<AggregateRequested>(aggregate.dump()));
+  // Periods outside core's period range (1970..2200) can never be summarised: refused here, so
+  // that consumers terminate them at once instead of retrying.
+  for (const char* out_of_range : {"1969-12-31", "2201-01-01", "0000-01-01", "9999-12-31"}) {
+    INFO(out_of_range);
+    aggregate["period"] = out_of_range;
+    CHECK_THROWS_AS(parse_event<AggregateRequested>(aggregate.dump()), InvalidEvent);
+  }
+  for (const char* out_of_range : {"1969-12-31T23:00:00Z", "2201-01-01T00:00:00Z"}) {
+    INFO(out_of_range);
+    CHECK_THROWS_AS(parse_event<SnapshotCompleted>(with("period_start", out_of_range)), InvalidEvent);
+  }
+  // A completion that claims success must name its table and a period in range; a failed one
+  // may quote any period and have no table.
+  json done = json::parse(serialize_event(samples<AggregateCompleted>()[1]));
+  done["table"] = "";
+  CHECK_THROWS_AS(parse_event<AggregateCompleted>(done.dump()), InvalidEvent);
+  done["table"] = "summary_monthly_000101";
+  done["period"] = "0001-01";
+  CHECK_THROWS_AS(parse_event<AggregateCompleted>(done.dump()), InvalidEvent);
+  done["status"] = "failed";
+  done["table"] = "";
+  CHECK(parse_event<AggregateCompleted>(done.dump()).period == "0001-01");
+  done["table"] = "no; table";
+  CHECK_THROWS_AS(parse_event<AggregateCompleted>(done.dump()), InvalidEvent);
+  // An event time past what 64-bit nanoseconds hold, or an offset that is no offset.
+  for (const char* bad_time : {"9999-12-31T23:59:59Z", "2026-11-24T10:00:00+99:99", "2026-11-24T10:00:00+24:00",
+                               "2026-11-24T10:00:00-00:60"}) {
+    INFO(bad_time);
+    CHECK_THROWS_AS(parse_event<SnapshotCompleted>(with("time", bad_time)), InvalidEvent);
+  }
 
   // Random mutations of a good payload: parsed or rejected with InvalidEvent, nothing else.
   std::mt19937 rng(42);

@@ -77,7 +77,19 @@ inline std::vector<AggregateCompleted> samples<AggregateCompleted>() {
   none.period = "2026-10";
   none.table = "summary_monthly_202610";
   none.rows = 5000;
-  std::vector<AggregateCompleted> out{all, none};
+  // Refused requests: the period as requested (out of range, or malformed) and no table.
+  AggregateCompleted refused;
+  refused.kind = AggregateKind::kDaily;
+  refused.period = "1969-12-31";
+  refused.request_id = "req-2";
+  refused.status = JobStatus::kFailed;
+  refused.error = "invalid daily period '1969-12-31'";
+  AggregateCompleted malformed = refused;
+  malformed.kind = AggregateKind::kMonthly;
+  malformed.period = "0001-01";
+  AggregateCompleted garbled = refused;
+  garbled.period = "'; DROP TABLE x";
+  std::vector<AggregateCompleted> out{all, none, refused, malformed, garbled};
   for (auto& e : out) stamp(e, "aggregator", at("2026-11-25T10:05:00Z"));
   return out;
 }

@@ -196,6 +196,25 @@ TEST_CASE("gateway: validation of limits, days, months and report names", "[gate
   CHECK_THROWS_AS(parse_month_or_throw("2026-00", "month"), ApiError);
   CHECK_THROWS_AS(parse_time_or_throw("yesterday", "from"), ApiError);
   CHECK_NOTHROW(parse_time_or_throw("2026-11-24T13:00:00Z", "from"));
+  // One period range, 1970..2200, for days, months and times alike (2300 overflows the clock).
+  for (const char* bad : {"1969-12-31", "2201-01-01", "0000-01-01", "9999-12-31"}) {
+    INFO(bad);
+    CHECK_THROWS_AS(parse_day_or_throw(bad, "day"), ApiError);
+    CHECK_THROWS_AS(parse_time_or_throw(bad, "from"), ApiError);
+  }
+  CHECK_THROWS_AS(parse_time_or_throw("2300-01-01", "from"), ApiError);
+  CHECK_THROWS_AS(parse_time_or_throw("1969-12-31T23:59:59Z", "from"), ApiError);
+  CHECK_THROWS_AS(parse_time_or_throw("2026-11-24T13:00:00+99:99", "from"), ApiError);
+  CHECK_THROWS_AS(parse_month_or_throw("0001-01", "month"), ApiError);
+  CHECK_THROWS_AS(parse_month_or_throw("2201-01", "month"), ApiError);
+  CHECK_NOTHROW(parse_day_or_throw("1970-01-01", "day"));
+  CHECK_NOTHROW(parse_month_or_throw("2200-12", "month"));
+  CHECK(parse_offset_cursor("0", 1000) == 0);
+  CHECK(parse_offset_cursor("200", 1000) == 200);
+  for (const char* bad : {"9223372036854775808", "9223372036854775807", "99999999999999999999999", "-1", "1e3", ""}) {
+    INFO(bad);
+    CHECK_THROWS_AS(parse_offset_cursor(bad, 1000), ApiError);
+  }
   CHECK_NOTHROW(check_report_name("daily_2026-11-24.xlsx"));
   for (const std::string& bad : std::vector<std::string>{"../etc/passwd", "..", "/etc/passwd", "a/b.xlsx", ".hidden",
                                                          "a\\b", std::string("a\0b", 3), ""}) {

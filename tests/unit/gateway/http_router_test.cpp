@@ -55,6 +55,25 @@ TEST_CASE("http: split_path refuses dot segments, encoded or not", "[http]") {
   CHECK(split_path("/a/..%2Fb") == std::vector<std::string>{"a", "../b"});
 }
 
+TEST_CASE("http: UTF-8 is checked strictly, and paths that are not UTF-8 are refused", "[http]") {
+  for (const std::string& good : {std::string(""), std::string("plain"), std::string("caf\xc3\xa9"),
+                                  std::string("\xe2\x82\xac"), std::string("\xf0\x9f\x98\x80"),
+                                  std::string("\xf4\x8f\xbf\xbf")}) {
+    INFO(good);
+    CHECK(is_valid_utf8(good));
+  }
+  for (const std::string& bad :
+       {std::string("\xff"), std::string("\xff\xfe{"), std::string("\xc0\xaf"), std::string("\xe0\x80\xaf"),
+        std::string("\xed\xa0\x80"), std::string("\xf4\x90\x80\x80"), std::string("\xc3"),
+        std::string("\xe2\x82"), std::string("a\x80" "b"), std::string("\xf5\x80\x80\x80")}) {
+    INFO(bad);
+    CHECK_FALSE(is_valid_utf8(bad));
+  }
+  CHECK_FALSE(split_path("/api/summaries/daily/%ff%fe"));
+  CHECK_FALSE(split_path("/api/vms/%ff/history"));
+  CHECK(split_path("/api/vms/caf%C3%A9/history") == std::vector<std::string>{"api", "vms", "caf\xc3\xa9", "history"});
+}
+
 TEST_CASE("http: router matches literal and parameter segments", "[http]") {
   Router router;
   router.add("GET", "/api/vms/{id}/history", answer(200));

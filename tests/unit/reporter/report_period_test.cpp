@@ -37,6 +37,11 @@ TEST_CASE("report periods parse what operators type and name their files", "[rep
   CHECK(month->days_in_month() == 28);
   CHECK(vctp::core::format_iso8601(month->end()) == "2026-03-01T00:00:00Z");
   CHECK_FALSE(ReportPeriod::parse(ReportKind::kMonthly, "2026-13"));
+  // Outside the period range: never a report (2300 would overflow the nanosecond clock).
+  CHECK_FALSE(ReportPeriod::parse(ReportKind::kMonthly, "2300-01"));
+  CHECK_FALSE(ReportPeriod::parse(ReportKind::kDaily, "1969-12-31"));
+  CHECK_FALSE(ReportPeriod::parse(ReportKind::kDaily, "9999-12-31"));
+  CHECK_FALSE(ReportPeriod::parse(ReportKind::kHourly, "2300-01-01T00"));
 
   const auto t = *vctp::core::parse_iso8601("2026-12-31T23:59:59Z");
   CHECK(ReportPeriod::containing(ReportKind::kMonthly, t).label() == "2026-12");

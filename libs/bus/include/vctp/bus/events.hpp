@@ -72,13 +72,14 @@ struct AggregateRequested {
   bool operator==(const AggregateRequested&) const = default;
 };
 
-/// `vctp.aggregate.completed`: a summary table was built (or failed).
+/// `vctp.aggregate.completed`: a summary table was built (or failed). A failed one (a refused
+/// request) quotes the period as requested, however malformed, and may have an empty table.
 struct AggregateCompleted {
   static constexpr std::string_view kSubject = "vctp.aggregate.completed";
   Envelope envelope{};
   AggregateKind kind = AggregateKind::kDaily;
-  std::string period{};                     ///< YYYY-MM-DD or YYYY-MM.
-  std::string table{};                      ///< e.g. summary_daily_20261124.
+  std::string period{};                     ///< YYYY-MM-DD or YYYY-MM (when not failed).
+  std::string table{};                      ///< e.g. summary_daily_20261124; may be "" when failed.
   std::int64_t rows = 0;
   std::optional<std::string> request_id{};  ///< Set when the aggregation answered a request.
   JobStatus status = JobStatus::kOk;

@@ -46,6 +46,10 @@ struct Response {
 /// Decodes %XX escapes (and '+' as space when `plus_as_space`); nullopt for a malformed escape.
 std::optional<std::string> percent_decode(std::string_view text, bool plus_as_space = false);
 
+/// Whether `text` is well-formed UTF-8 (no overlong forms, no surrogates, at most U+10FFFF).
+/// What a client sends is checked with it before any of it can reach a JSON document.
+bool is_valid_utf8(std::string_view text);
+
 /// Splits "a=1&b=x%20y" into decoded pairs; malformed pairs are skipped. The first value of a
 /// repeated name wins.
 std::map<std::string, std::string> parse_query(std::string_view query);

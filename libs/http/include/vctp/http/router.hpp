@@ -48,7 +48,7 @@ class Router {
 };
 
 /// Splits a raw path into percent-decoded segments; nullopt when a segment is malformed, is
-/// "." or "..", or decodes to something containing NUL.
+/// "." or "..", or decodes to something containing NUL or that is not UTF-8.
 std::optional<std::vector<std::string>> split_path(std::string_view raw_path);
 
 }  // namespace vctp::http
