@@ -175,6 +175,12 @@ TEST_CASE("collector load: 20 vCenters of 2,000 VMs, four at a time: every row o
     CHECK(row.get_int("row_count") == kVmsPerVcenter);
   }
 
+  // The inventory holds every VM of every vCenter, alive, under its vCenter's UUID.
+  const auto inventory = db->query(
+      "SELECT COUNT(*) AS n, COUNT(DISTINCT vcenter_uuid) AS uuids FROM inventory WHERE deletion_time IS NULL");
+  CHECK(inventory[0].get_int("n") == kVcenters * kVmsPerVcenter);
+  CHECK(inventory[0].get_int("uuids") == kVcenters);
+
   // Each vCenter's duration and size in the metrics: its last snapshot, the one just announced.
   const std::string body = http_get(metrics_url);
   for (const auto& [label, event] : completed) {
