@@ -61,6 +61,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/vmware/govmomi/find"
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/simulator"
@@ -207,6 +208,8 @@ func main() {
 	controlFile := flag.String("control-url-file", "", "write the control API URL to this file once serving")
 	certFile := flag.String("cert-file", "", "with -tls, write the server's self-signed certificate (PEM) to this file")
 	seed := flag.Int64("random-sizes", 0, "when not 0, give every VM a vCPU count and memory size drawn from this seed")
+	vcenterUUID := flag.String("vcenter-uuid", "", "the vCenter's instance UUID (about.instanceUuid); empty = one derived "+
+		"from the SDK URL, so simulators on different ports are different vCenters and a restart on the same port is the same one")
 	maxObjects := flag.Int("max-objects", 0, "when not 0, RetrievePropertiesEx pages hold at most this many objects, "+
 		"even when the client asks for more (a vCenter's own limit); the request's maxObjects is honoured either way")
 	flag.Parse()
@@ -249,6 +252,9 @@ func main() {
 	}
 	front := &sdkFront{sessions: map[string]bool{}, delays: map[string]int{}, calls: map[string]int{}}
 	s := m.Service.NewServer()
+	// govmomi 0.24.2 draws a random instance UUID for a VPX model but sets it on a copy, so every
+	// simulator would be the same vCenter (vpx.ServiceContent's fixed UUID).
+	setVcenterUUID(*vcenterUUID, s.URL.Host)
 	// Nobody knows the URL yet, so nothing is being served while the handler is swapped.
 	front.next = s.Config.Handler
 	s.Config.Handler = front
@@ -280,6 +286,18 @@ func main() {
 	log.Printf("%v: exiting", got)
 	// No graceful Close: it would wait for calls held by /fault/delay.
 	os.Exit(0)
+}
+
+// setVcenterUUID sets the ServiceInstance's about.instanceUuid: `given`, or a stable UUID of the
+// SDK's host:port.
+func setVcenterUUID(given, sdkHost string) {
+	id := given
+	if id == "" {
+		id = uuid.NewSHA1(uuid.NameSpaceURL, []byte("vcsim://"+sdkHost)).String()
+	} else if _, err := uuid.Parse(id); err != nil {
+		log.Fatalf("-vcenter-uuid %q: %v", given, err)
+	}
+	simulator.Map.Get(vim25.ServiceInstance).(*simulator.ServiceInstance).Content.About.InstanceUuid = id
 }
 
 func writeAtomically(path, text string) {

@@ -136,6 +136,23 @@ TEST_CASE("the inventory equals the simulator's own dump") {
   CHECK(std::count_if(inv.vms.begin(), inv.vms.end(), [](const VmRecord& v) { return v.is_template; }) == 1);
 }
 
+TEST_CASE("two simulators are two vCenters: each has an instance UUID of its own, or the one it is given") {
+  VcsimProcess first;
+  VcsimProcess second;
+  VcsimOptions given_options;
+  given_options.vcenter_uuid = "5f8e1a2b-0c3d-4e5f-8a9b-0c1d2e3f4a5b";
+  VcsimProcess given(given_options);
+  VcenterClient first_client(options_for(first));
+  VcenterClient second_client(options_for(second));
+  VcenterClient given_client(options_for(given));
+  const auto first_uuid = first_client.about().instance_uuid;
+  CHECK(first_uuid == first.dump().at("vcenter_uuid").get<std::string>());
+  CHECK(second_client.about().instance_uuid == second.dump().at("vcenter_uuid").get<std::string>());
+  CHECK(first_uuid != second_client.about().instance_uuid);
+  CHECK(given_client.about().instance_uuid == given_options.vcenter_uuid);
+  CHECK(first_client.retrieve_inventory().vcenter_uuid == first_uuid);
+}
+
 TEST_CASE("a VM created and one destroyed between two retrievals show in events and in the inventory") {
   VcsimProcess sim;
   VcenterClient client(options_for(sim));

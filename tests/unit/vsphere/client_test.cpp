@@ -1,6 +1,11 @@
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <vector>
 #include <string>
 #include <thread>
 
@@ -407,4 +412,38 @@ TEST_CASE("SOAP call latency is observed in the metrics registry") {
   CHECK(text.find("vctp_vcenter_soap_call_seconds_count{method=\"ContinueRetrievePropertiesEx\",vcenter=\"fake\"} 2") !=
         std::string::npos);
   CHECK(text.find("vctp_vcenter_soap_call_seconds_count{method=\"Login\",vcenter=\"fake\"} 1") != std::string::npos);
+}
+
+namespace {
+
+/// Resident memory of this process, in bytes (/proc/self/statm).
+long resident_bytes() {
+  long pages = 0, resident = 0;
+  if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+    std::fclose(f);
+  }
+  return resident * ::sysconf(_SC_PAGESIZE);
+}
+
+}  // namespace
+
+TEST_CASE("a client of an http:// or insecure vCenter loads no CA store: many vCenters cost little memory") {
+  // The system CA bundle parsed costs most of a MiB per TLS context; a collector of many vCenters
+  // paid it for every vCenter, even those it never verifies.
+  std::vector<std::unique_ptr<VcenterClient>> clients;  // all kept, so each round's memory is new
+  for (const bool insecure : {false, true}) {
+    INFO((insecure ? "https, vcenter_insecure" : "http"));
+    const long before = resident_bytes();
+    for (int i = 0; i < 200; ++i) {
+      ClientOptions o;
+      o.url = insecure ? "https://127.0.0.1:1/sdk" : "http://127.0.0.1:1/sdk";
+      o.insecure = insecure;
+      o.username = "user";
+      o.password = "pass";
+      clients.push_back(std::make_unique<VcenterClient>(o));
+    }
+    // 200 CA stores would be well over 100 MiB; 200 clients without them a few MiB.
+    CHECK(resident_bytes() - before < 40L * 1024 * 1024);
+  }
 }

@@ -129,6 +129,7 @@ VcsimProcess::VcsimProcess(VcsimOptions options) : options_(std::move(options)) 
       "-password=" + options_.password,
       "-random-sizes=" + std::to_string(options_.random_sizes_seed),
       "-max-objects=" + std::to_string(options_.max_objects),
+      "-vcenter-uuid=" + options_.vcenter_uuid,
       "-url-file=" + url_file.string(),
       "-control-url-file=" + control_file.string(),
       "-cert-file=" + (dir_ / "cert.pem").string(),

@@ -25,6 +25,9 @@ struct VcsimOptions {
   /// Most objects per RetrievePropertiesEx page whatever the client asks (0 = only the
   /// request's maxObjects limits a page), to force paging.
   int max_objects = 0;
+  /// The vCenter's instance UUID; empty = one derived from the SDK's address, so every
+  /// simulator is a vCenter of its own.
+  std::string vcenter_uuid;
   std::chrono::seconds start_timeout{180};
 };
 
