@@ -59,9 +59,8 @@ std::string mask_userinfo(std::string_view url) {
 std::string mask_query_passwords(std::string text) {
   for (std::size_t eq = text.find('='); eq != std::string::npos; eq = text.find('=', eq + 1)) {
     const auto key_begin = text.find_last_of("?&", eq);
-    if (key_begin == std::string::npos || !is_password_key(std::string_view(text).substr(key_begin + 1, eq - key_begin - 1))) {
-      continue;
-    }
+    if (key_begin == std::string::npos) continue;
+    if (!is_password_key(std::string_view(text).substr(key_begin + 1, eq - key_begin - 1))) continue;
     const auto value_end = text.find_first_of("&#", eq + 1);
     text.replace(eq + 1, (value_end == std::string::npos ? text.size() : value_end) - eq - 1, kMask);
   }

@@ -128,7 +128,8 @@ int run_until_signalled(const core::Settings& settings, const core::CommandLine&
   if (info.metrics_port) {
     health_server = std::make_unique<HealthServer>(registry, readiness, settings.metrics_bind_ip,
                                                    static_cast<int>(settings.*info.metrics_port));
-    core::log_info("serving /metrics, /healthz and /readyz", {{"port", std::to_string(health_server->port())}, {"address", settings.metrics_bind_ip}});
+    core::log_info("serving /metrics, /healthz and /readyz",
+                   {{"port", std::to_string(health_server->port())}, {"address", settings.metrics_bind_ip}});
   }
   auto db = store::open_database(settings.database_driver, settings.database_url);
   bus::ConnectionOptions nats_options;

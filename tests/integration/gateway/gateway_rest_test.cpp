@@ -334,7 +334,9 @@ TEST_CASE("gateway: a request lists only report files the reporter can write", "
   };
   const std::string day_digits = s.day_text.substr(0, 4) + s.day_text.substr(5, 2) + s.day_text.substr(8, 2);
   const std::string real = "vctp_daily_" + day_digits + ".xlsx";
-  for (const char* forged : {"../../../../etc/passwd", "/etc/passwd", "notes.txt", "vctp_daily_x.xlsx"}) announce(forged);
+  for (const char* forged : {"../../../../etc/passwd", "/etc/passwd", "notes.txt", "vctp_daily_x.xlsx"}) {
+    announce(forged);
+  }
   announce(real);
   // Announced in order on one connection: once the real one is listed, the forged ones were seen.
   REQUIRE(eventually(
