@@ -41,6 +41,13 @@ bool is_connect_failure(const vsphere::VsphereError& e) {
 
 }  // namespace
 
+std::string future_snapshot_problem(TimePoint at, TimePoint now) {
+  if (at <= now + kMaxSnapshotLead) return {};
+  return "snapshot time " + core::format_iso8601(at) + " is more than " + std::to_string(kMaxSnapshotLead.count()) +
+         " minutes ahead of this host's clock (" + core::format_iso8601(now) +
+         "): an hour that has not come yet cannot be snapshotted";
+}
+
 Collector::Collector(const core::Settings& settings, std::string vcenter_password, store::Database& db,
                      CollectorMetrics& metrics, const core::Clock& clock)
     : settings_(settings), password_(std::move(vcenter_password)), db_(db), metrics_(metrics), clock_(clock) {

@@ -19,6 +19,15 @@ namespace vctp::collector {
 
 using TimePoint = std::chrono::system_clock::time_point;
 
+/// How far ahead of the collector's clock a snapshot may be labelled: room for some clock skew
+/// between a publisher and the collector, no more. A table of a future hour would stand as the
+/// latest snapshot of its vCenter and outlive retention.
+inline constexpr std::chrono::minutes kMaxSnapshotLead{5};
+
+/// Why a snapshot labelled `at` cannot be taken when the clock says `now` (it is more than
+/// kMaxSnapshotLead ahead), or an empty string when it can.
+std::string future_snapshot_problem(TimePoint at, TimePoint now);
+
 /// How one vCenter's snapshot ended.
 struct SnapshotOutcome {
   std::string vcenter;  ///< its label

@@ -1,6 +1,7 @@
 #include "collector_service.hpp"
 
 #include <algorithm>
+#include <iostream>
 
 #include "vcenter_password.hpp"
 #include "vctp/bus/connection.hpp"
@@ -103,6 +104,9 @@ void CollectorService::start_consumer() {
                          {{"requested_at", core::format_iso8601(request.envelope.time)}});
           return bus::HandlerResult::ack();
         }
+        if (const auto problem = future_snapshot_problem(request.envelope.time, clock_.now()); !problem.empty()) {
+          return bus::HandlerResult::invalid(problem);
+        }
         if (request.vcenter && !collector_->vcenters().empty()) {
           const auto known = collector_->vcenters();
           if (std::find(known.begin(), known.end(), *request.vcenter) == known.end()) {
@@ -179,6 +183,12 @@ std::optional<int> run_once(service::CommandContext& context, const CollectorOpt
                             CollectorMetrics& metrics) {
   if (!options.once) return std::nullopt;
   const TimePoint at = options.at.value_or(context.clock.now());
+  if (const auto problem = future_snapshot_problem(at, context.clock.now()); !problem.empty()) {
+    // Refused like a bad option (exit 2): the time is wrong, not the vCenter.
+    core::log_error("refusing the snapshot", {{"error", problem}});
+    std::cerr << "vctp-collector: --at: " << problem << "\n";
+    return 2;
+  }
   Collector collector(context.settings, resolve_vcenter_password(context.settings, context.command_line.settings_path),
                       context.db(), metrics, context.clock);
   if (collector.vcenters().empty()) {

@@ -435,6 +435,9 @@ http::Response GatewayApi::run_snapshot(http::Request& request) {
       throw ApiError(ErrorCode::kInvalidParameter, "'vcenter' must be a vCenter address");
     }
     vcenter = v->get<std::string>();
+    if (std::find(options_.vcenters.begin(), options_.vcenters.end(), *vcenter) == options_.vcenters.end()) {
+      throw ApiError(ErrorCode::kNotFound, "no such vCenter among vcenter_addresses (see GET /api/vcenters)");
+    }
   }
   const std::string id = events_.request_snapshot(vcenter);
   metrics_.events_published("vctp.snapshot.requested").inc();

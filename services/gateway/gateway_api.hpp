@@ -23,6 +23,9 @@ struct ApiOptions {
   std::filesystem::path reports_dir;
   std::filesystem::path web_root;         ///< where index.html, app.js, ... are
   std::string openapi_yaml;               ///< the document served at /api/openapi.yaml
+  /// The vCenters a snapshot may be asked for: each of vcenter_addresses as written and by its
+  /// label (host[:port], as the collector names it). Any other answers 404.
+  std::vector<std::string> vcenters;
   std::size_t max_limit = 1000;           ///< the largest `limit` a listing accepts
   std::chrono::seconds max_wait{60};      ///< the longest `wait` of an aggregation request
   std::int64_t max_history_days = 400;    ///< the longest range of a VM's history

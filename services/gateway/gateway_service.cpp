@@ -13,6 +13,7 @@
 #include "vctp/core/command_line.hpp"
 #include "vctp/core/logging.hpp"
 #include "vctp/http/server.hpp"
+#include "vctp/vsphere/client.hpp"
 
 namespace vctp::gateway {
 
@@ -89,6 +90,10 @@ void GatewayService::start() {
   api_options.reports_dir = s.reports_dir;
   api_options.web_root = find_web_root(options_);
   api_options.openapi_yaml = openapi_document();
+  for (const auto& address : s.vcenter_addresses) {
+    api_options.vcenters.push_back(address);
+    api_options.vcenters.push_back(vsphere::vcenter_label(address));
+  }
   // A waiting aggregation request holds a handler thread: leave half of them for everything else,
   // so health checks and reads answer while requests wait.
   api_options.max_concurrent_waits = std::max(1, server_options.handler_threads / 2);

@@ -7,6 +7,7 @@
 #include "report_builder.hpp"
 #include "staged_file.hpp"
 #include "vctp/core/logging.hpp"
+#include "vctp/core/report_file_name.hpp"
 #include "xlsx_writer.hpp"
 
 namespace vctp::reporter {
@@ -167,7 +168,7 @@ std::size_t count_report_files(const std::filesystem::path& dir) {
   std::size_t n = 0;
   for (const auto& entry : it) {
     std::error_code type_ec;
-    if (entry.is_regular_file(type_ec) && is_report_file_name(entry.path().filename().string())) ++n;
+    if (entry.is_regular_file(type_ec) && core::is_report_file_name(entry.path().filename().string())) ++n;
   }
   return n;
 }

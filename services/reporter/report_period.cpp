@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <regex>
 
+#include "vctp/core/report_file_name.hpp"
 #include "vctp/core/time_format.hpp"
 
 namespace vctp::reporter {
@@ -147,17 +148,9 @@ std::string ReportPeriod::compact() const {
 }
 
 std::string ReportPeriod::file_name() const {
-  return "vctp_" + std::string(to_string(kind_)) + "_" + compact() + ".xlsx";
+  return core::report_workbook_name(to_string(kind_), compact());
 }
 
-std::string ReportPeriod::focus_file_name() const {
-  return "vctp_" + std::string(to_string(kind_)) + "_" + compact() + "_focus.csv";
-}
-
-bool is_report_file_name(std::string_view name) {
-  static const std::regex kReport(
-      R"(vctp_(hourly_\d{10}|daily_\d{8}|monthly_\d{6})\.xlsx|vctp_monthly_\d{6}_focus\.csv)");
-  return std::regex_match(name.begin(), name.end(), kReport);
-}
+std::string ReportPeriod::focus_file_name() const { return core::focus_export_name(compact()); }
 
 }  // namespace vctp::reporter

@@ -57,8 +57,4 @@ class ReportPeriod {
   TimePoint start_;
 };
 
-/// Whether `name` is a report file this service writes: a workbook (vctp_<kind>_<digits>.xlsx) or
-/// the FOCUS CSV beside a monthly one (vctp_monthly_<digits>_focus.csv).
-bool is_report_file_name(std::string_view name);
-
 }  // namespace vctp::reporter

@@ -6,6 +6,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "vctp/core/report_file_name.hpp"
 #include "vctp/core/time_format.hpp"
 
 namespace vctp::bus {
@@ -127,6 +128,14 @@ class Reader {
   std::string table(const char* key) const {
     std::string name = string(key);
     if (!is_table_name(name)) fail(key, "a table name ([A-Za-z0-9_]+, at most 63 characters)");
+    return name;
+  }
+
+  std::string report_file(const char* key) const {
+    std::string name = string(key);
+    if (!core::is_report_file_name(name)) {
+      fail(key, "a report file name such as vctp_daily_20261124.xlsx (no directory)");
+    }
     return name;
   }
 
@@ -393,7 +402,7 @@ void from_json(const json& j, ReportGenerated& e) {
   Reader r(j, ReportGenerated::kSubject);
   out.kind = r.period_kind("kind");
   out.period = r.period("period", out.kind);
-  out.file = r.string("file");
+  out.file = r.report_file("file");
   out.bytes = r.count("bytes");
   e = std::move(out);
 }

@@ -56,6 +56,25 @@ Message Connection::request(std::string_view subject, std::string_view payload, 
   return detail::to_message(reply.get());
 }
 
+bool is_reply_subject(std::string_view subject) {
+  constexpr std::string_view kInboxPrefix = "_INBOX.";
+  constexpr std::size_t kMaxLength = 256;
+  if (subject.size() <= kInboxPrefix.size() || subject.size() > kMaxLength) return false;
+  if (subject.substr(0, kInboxPrefix.size()) != kInboxPrefix) return false;
+  bool token_empty = true;
+  for (const char c : subject.substr(kInboxPrefix.size())) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '.') {
+      if (token_empty) return false;
+      token_empty = true;
+      continue;
+    }
+    if (u <= 0x20 || u == 0x7f || c == '*' || c == '>') return false;
+    token_empty = false;
+  }
+  return !token_empty;
+}
+
 std::string Connection::new_inbox() const {
   natsInbox* raw = nullptr;
   natsStatus s = natsInbox_Create(&raw);

@@ -54,12 +54,56 @@ std::string now_text() {
   return text;
 }
 
+bool is_control(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return u < 0x20 || u == 0x7f;
+}
+
+/// Appends `c` as a visible escape (\r, \n, \t, \xHH) when it is a C0 control or DEL, so
+/// nothing taken from a request can move the cursor, erase a line or start a forged one.
+void append_escaped(std::string& out, char c) {
+  if (!is_control(c)) {
+    out += c;
+    return;
+  }
+  switch (c) {
+    case '\n': out += "\\n"; return;
+    case '\r': out += "\\r"; return;
+    case '\t': out += "\\t"; return;
+    default: break;
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  const auto u = static_cast<unsigned char>(c);
+  out += "\\x";
+  out += kHex[u >> 4];
+  out += kHex[u & 0xf];
+}
+
+std::string escape_controls(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) append_escaped(out, c);
+  return out;
+}
+
 bool needs_quotes(std::string_view v) {
   if (v.empty()) return true;
   for (char c : v) {
-    if (c == ' ' || c == '"' || c == '=' || c == '\n' || c == '\t') return true;
+    if (c == ' ' || c == '"' || c == '=' || c == '\\' || is_control(c)) return true;
   }
   return false;
+}
+
+/// A text-log value: as is when plain, else in double quotes with `"` and `\` escaped as well.
+std::string text_value(std::string_view v) {
+  if (!needs_quotes(v)) return std::string(v);
+  std::string out = "\"";
+  for (char c : v) {
+    if (c == '"' || c == '\\') out += '\\';
+    append_escaped(out, c);
+  }
+  out += '"';
+  return out;
 }
 
 }  // namespace
@@ -83,11 +127,11 @@ std::string format_log_line(std::string_view service, std::string_view output, L
     for (const auto& [k, v] : fields) line[std::string(k)] = v;
     return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
-  std::string text = now_text() + " " + level_name(level) + " [" + std::string(service) + "] " +
-                     std::string(message);
+  std::string text = now_text() + " " + level_name(level) + " [" + escape_controls(service) + "] " +
+                     escape_controls(message);
   for (const auto& [k, v] : fields) {
-    text += " " + std::string(k) + "=";
-    text += needs_quotes(v) ? nlohmann::json(v).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) : v;
+    text += " " + escape_controls(k) + "=";
+    text += text_value(v);
   }
   return text;
 }

@@ -227,9 +227,11 @@ std::vector<SettingDeclaration> nats_declarations() {
   };
 }
 
-/// The services' metrics and health ports.
+/// The services' metrics and health address and ports.
 std::vector<SettingDeclaration> metrics_port_declarations() {
   return {
+      {{"metrics_bind_ip", T::kString, "0.0.0.0", "Address the collector, aggregator and reporter serve /metrics, /healthz and /readyz on (127.0.0.1: this host only).", false},
+       &Settings::metrics_bind_ip, check_ip},
       {{"collector_metrics_port", T::kInteger, "9101", "Port of the collector's /metrics, /healthz and /readyz; 0 binds any free port and logs it.", false},
        &Settings::collector_metrics_port, nullptr, check_port},
       {{"aggregator_metrics_port", T::kInteger, "9102", "Port of the aggregator's /metrics, /healthz and /readyz; 0 binds any free port and logs it.", false},

@@ -101,26 +101,15 @@ Target parse_target(std::string_view url) {
       auto h = url.substr(q + 6);
       t.host = std::string(h.substr(0, h.find('&')));
     }
-  } else {
-    // key=value pairs
-    std::size_t pos = 0;
-    while (pos < url.size()) {
-      while (pos < url.size() && url[pos] == ' ') ++pos;
-      const auto eq = url.find('=', pos);
-      if (eq == std::string_view::npos) break;
-      const auto key = url.substr(pos, eq - pos);
-      auto end = url.find(' ', eq + 1);
-      if (end == std::string_view::npos) end = url.size();
-      std::string value(url.substr(eq + 1, end - eq - 1));
-      if (value.size() >= 2 && value.front() == '\'' && value.back() == '\'') {
-        value = value.substr(1, value.size() - 2);
-      }
+  } else {  // key=value pairs
+    for (const auto& field : core::parse_dsn_fields(url)) {
+      const std::string& key = field.key;
+      const std::string& value = field.value;
       if (key == "host" || key == "hostaddr") t.host = value;
       if (key == "port") t.port = value;
       if (key == "dbname") t.database = value;
       if (key == "user") t.user = value;
       if (key == "password") t.password = value;
-      pos = end;
     }
   }
   if (t.host.empty()) t.host = "localhost (unix socket)";

@@ -126,9 +126,10 @@ int run_until_signalled(const core::Settings& settings, const core::CommandLine&
   // /healthz answers (and /readyz says "not ready") while the database is still being reached.
   std::unique_ptr<HealthServer> health_server;
   if (info.metrics_port) {
-    health_server = std::make_unique<HealthServer>(registry, readiness, "0.0.0.0",
+    health_server = std::make_unique<HealthServer>(registry, readiness, settings.metrics_bind_ip,
                                                    static_cast<int>(settings.*info.metrics_port));
-    core::log_info("serving /metrics, /healthz and /readyz", {{"port", std::to_string(health_server->port())}});
+    core::log_info("serving /metrics, /healthz and /readyz",
+                   {{"port", std::to_string(health_server->port())}, {"address", settings.metrics_bind_ip}});
   }
   auto db = store::open_database(settings.database_driver, settings.database_url);
   bus::ConnectionOptions nats_options;

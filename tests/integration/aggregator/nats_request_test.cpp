@@ -5,6 +5,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "aggregator_service.hpp"
@@ -227,4 +228,76 @@ TEST_CASE("an ad-hoc request over NATS is answered (SQLite)", "[aggregator]") {
 
 TEST_CASE("an ad-hoc request over NATS is answered (PostgreSQL)", "[aggregator]") {
   check_request_answered(store::Backend::kPostgres);
+}
+
+TEST_CASE("a Vctp-Reply-To that is not an inbox gets no answer there, an inbox still does", "[aggregator]") {
+  test::AggregatorTestDb tdb(store::Backend::kSqlite);
+  core::Settings settings = core::Settings::defaults();
+  settings.database_driver = tdb.driver();
+  settings.database_url = tdb.url();
+  settings.nats_url = nats_url();
+  settings.vcenter_inventory_aggregate_seconds = 3600;
+  metrics::Registry registry;
+  core::CommandLine command_line;
+  core::StopToken stop;
+  service::Readiness readiness;
+  const core::SystemClock clock;
+  const auto db = tdb.open();
+  bus::Connection nats(settings, registry);
+  aggregator::AggregatorMetrics metrics(registry);
+  service::ServiceContext context{settings, registry, command_line, stop, readiness, clock, *db, nats};
+  aggregator::AggregatorService service(context, metrics);
+  service.start();
+
+  metrics::Registry client_metrics;
+  bus::Connection client(settings, client_metrics);
+  REQUIRE(client.wait_connected(std::chrono::seconds(10)));
+  client.ensure_stream();
+  // $JS.API.INFO only reads the account's JetStream usage: harmless if the fix is missing.
+  const std::vector<std::string> forbidden = {"vctp.snapshot.requested", "$JS.API.INFO"};
+  std::mutex mutex;
+  std::vector<std::string> leaked;
+  std::vector<bus::Subscription> subscriptions;
+  for (const auto& subject : forbidden) {
+    subscriptions.push_back(client.subscribe(subject, [&](const bus::Message& m) {
+      if (m.data.find("vctp.aggregate.completed") == std::string::npos) return;  // not an answer
+      std::lock_guard lock(mutex);
+      leaked.push_back(m.subject);
+    }));
+  }
+  Inbox replies, completed;
+  const auto inbox = client.new_inbox();
+  auto reply_sub = client.subscribe(inbox, [&](const bus::Message& m) { replies.add(m.data); });
+  auto done_sub = client.subscribe(std::string(bus::AggregateCompleted::kSubject),
+                                   [&](const bus::Message& m) { completed.add(m.data); });
+
+  const auto ask = [&](const std::string& reply_to, const std::string& request_id) {
+    bus::PublishOptions options;
+    options.headers[std::string(bus::kReplyToHeader)] = reply_to;
+    bus::AggregateRequested request;
+    request.kind = bus::AggregateKind::kDaily;
+    request.period = "2026-11-24";
+    request.request_id = request_id;
+    bus::stamp(request, "ops", std::chrono::system_clock::now());
+    client.publish_js(bus::AggregateRequested::kSubject, bus::serialize_event(request), options);
+  };
+  const std::string suffix = bus::new_uuid();
+  for (std::size_t i = 0; i < forbidden.size(); ++i) ask(forbidden[i], "forbidden-" + std::to_string(i) + "-" + suffix);
+  ask(inbox, "inbox-" + suffix);
+
+  // Each request is handled (announced on vctp.aggregate.completed) ...
+  for (std::size_t i = 0; i < forbidden.size(); ++i) {
+    CHECK(completed.wait("forbidden-" + std::to_string(i) + "-" + suffix, std::chrono::seconds(60)));
+  }
+  // ... the inbox gets its answer ...
+  const auto answer = replies.wait("inbox-" + suffix, std::chrono::seconds(60));
+  REQUIRE(answer);
+  CHECK((*answer)["request_id"] == "inbox-" + suffix);
+  // ... and nothing arrives on the forbidden subjects within a window after.
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  {
+    std::lock_guard lock(mutex);
+    CHECK(leaked.empty());
+  }
+  service.stop();
 }

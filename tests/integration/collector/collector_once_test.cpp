@@ -3,6 +3,7 @@
 #include <map>
 
 #include "collector_test_support.hpp"
+#include "vctp/core/time_format.hpp"
 #include "vctp/store/database.hpp"
 
 using namespace vctp::test;
@@ -244,4 +245,25 @@ TEST_CASE("collector --once: events read before their VM was first seen get its 
 TEST_CASE("collector --once: bad options exit 2", "[collector]") {
   CHECK(run_command(collector_binary() + " --once --at yesterday").status == 2);
   CHECK(run_command(collector_binary() + " --at 2026-11-24T13:00:00Z").status == 2);
+}
+
+TEST_CASE("collector --once: a time in the future is refused and writes no table", "[collector]") {
+  VcsimProcess vcsim;
+  TempDir dir;
+  const auto settings = write_collector_settings(dir, {vcsim.sdk_url()}, "pass");
+
+  const auto result = run_collector_once(settings, "2199-06-01T10:00:00Z");
+  INFO(result.output);
+  CHECK(result.status == 2);
+  CHECK(result.output.find("2199-06-01T10:00:00Z") != std::string::npos);  // says which time it refused
+  if (std::filesystem::exists(dir / "db.sqlite3")) {
+    auto db = open_database("sqlite", (dir / "db.sqlite3").string());
+    CHECK(db->query("SELECT name FROM sqlite_master WHERE name LIKE 'snap_%2199%'").empty());
+  }
+
+  // A time a minute ahead (clock skew) is still taken.
+  const auto soon = vctp::core::format_iso8601(std::chrono::system_clock::now() + std::chrono::minutes(1));
+  const auto ok = run_collector_once(settings, soon);
+  INFO(ok.output);
+  CHECK(ok.status == 0);
 }

@@ -9,6 +9,7 @@
 #include "vctp/bus/consumer.hpp"
 #include "vctp/bus/events.hpp"
 #include "vctp/core/settings.hpp"
+#include "vctp/core/time_format.hpp"
 #include "vctp/metrics/registry.hpp"
 #include "vctp/store/database.hpp"
 
@@ -195,6 +196,66 @@ TEST_CASE("collector service: a VM gone without an event is deleted when it was 
   // The others are still alive.
   CHECK(db->query("SELECT COUNT(*) AS n FROM inventory WHERE deletion_time IS NULL")[0].get_int("n") ==
         static_cast<std::int64_t>(vms.size()) - 1);
+
+  collector.signal(SIGTERM);
+  const auto status = collector.wait_for_exit(std::chrono::seconds(10));
+  REQUIRE(status);
+  CHECK(*status == 0);
+}
+
+TEST_CASE("collector service: a snapshot request dated in the future is terminated and creates no table",
+          "[collector]") {
+  TempDir dir;
+  NatsServer nats(dir);
+  VcsimProcess vcsim;
+  const auto settings_path = write_collector_settings(
+      dir, {vcsim.sdk_url()}, "pass", "  vcenter_event_polling_seconds: 0\n  vcenter_inventory_polling_seconds: 0\n");
+  use_nats_and_port_zero(settings_path, nats);
+  ChildProcess collector({collector_binary(), "-settings", settings_path.string()}, dir / "collector.log");
+  const int metrics_port = logged_port(dir / "collector.log", kMetricsListening, collector);
+  const auto metrics_url = "http://127.0.0.1:" + std::to_string(metrics_port) + "/metrics";
+  REQUIRE(eventually([&] { return !http_get(metrics_url).empty(); }, std::chrono::seconds(30)));
+
+  auto settings = core::Settings::defaults();
+  settings.nats_url = nats.url();
+  metrics::Registry registry;
+  bus::Connection connection(settings, registry);
+  REQUIRE(connection.wait_connected(std::chrono::seconds(10)));
+  std::mutex mutex;
+  std::vector<bus::SnapshotCompleted> completed;
+  auto subscription = connection.subscribe(bus::SnapshotCompleted::kSubject, [&](const bus::Message& m) {
+    std::lock_guard lock(mutex);
+    completed.push_back(bus::parse_event<bus::SnapshotCompleted>(m.data));
+  });
+  bus::EventPublisher publisher(connection, "ops");
+
+  bus::SnapshotRequested future;
+  future.envelope = bus::make_envelope(bus::SnapshotRequested::kSubject, "ops",
+                                       *core::parse_iso8601("2199-06-01T10:00:00Z"));
+  publisher.publish(future);
+  INFO(read_file(dir / "collector.log"));
+  const std::string invalid = "vctp_bus_invalid_messages_total{consumer=\"collector-vctp-snapshot-requested\"}";
+  REQUIRE(eventually([&] { return metric_value(http_get(metrics_url), invalid) == 1; }, std::chrono::seconds(30)));
+
+  // A request of now is still taken, and only its table is there.
+  bus::SnapshotRequested now;
+  publisher.publish(now);
+  REQUIRE(eventually(
+      [&] {
+        std::lock_guard lock(mutex);
+        return !completed.empty();
+      },
+      std::chrono::seconds(60)));
+  auto db = store::open_database("sqlite", (dir / "db.sqlite3").string());
+  CHECK(db->query("SELECT name FROM sqlite_master WHERE name LIKE 'snap_%2199%'").empty());
+  CHECK(db->query("SELECT table_name FROM snapshot_registry WHERE table_name LIKE '%2199%'").empty());
+  {
+    std::lock_guard lock(mutex);
+    for (const auto& e : completed) {  // the scheduler may add its own job at the top of an hour
+      CHECK(e.status == bus::JobStatus::kOk);
+      CHECK(e.table.find("2199") == std::string::npos);
+    }
+  }
 
   collector.signal(SIGTERM);
   const auto status = collector.wait_for_exit(std::chrono::seconds(10));

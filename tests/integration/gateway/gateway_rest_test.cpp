@@ -293,7 +293,7 @@ TEST_CASE("gateway: api_auth_reads requires the token for reads", "[gateway]") {
 }
 
 TEST_CASE("gateway: regenerating a period publishes the request and waits for its completion", "[gateway][nats]") {
-  SeededGateway g("sqlite");
+  SeededGateway g("sqlite", "  vcenter_addresses: [\"https://vc1.example.com/sdk\"]\n");
   const auto& s = g.seeded;
   core::Settings settings = core::Settings::defaults();
   settings.nats_url = fixture_value("nats", "url").value();
@@ -364,7 +364,65 @@ TEST_CASE("gateway: regenerating a period publishes the request and waits for it
 
   const auto run = g.post("/api/snapshots/run", R"({"vcenter":"vc1.example.com"})");
   CHECK(run.status == 202);
+  const auto unknown = g.post("/api/snapshots/run", R"({"vcenter":"vc9.example.com"})");
+  CHECK(unknown.status == 404);
+  CHECK(error_of(unknown) == "not_found");
   CHECK(json::parse(g.get("/api/ready").body).at("checks").at("nats") == "ok");
+  subscription.close();
+  CHECK(g.gateway->stop() == 0);
+}
+
+TEST_CASE("gateway: a request lists only report files the reporter can write", "[gateway][nats]") {
+  SeededGateway g("sqlite");
+  const auto& s = g.seeded;
+  core::Settings settings = core::Settings::defaults();
+  settings.nats_url = fixture_value("nats", "url").value();
+  metrics::Registry registry;
+  bus::Connection connection(settings, registry);
+  REQUIRE(connection.wait_connected(10s));
+  connection.ensure_stream();
+  bus::EventPublisher aggregator(connection, "aggregator");
+  bus::EventPublisher reporter(connection, "reporter");
+  auto subscription = connection.subscribe(bus::AggregateRequested::kSubject, [&](const bus::Message& m) {
+    const auto request = bus::parse_event<bus::AggregateRequested>(m.data);
+    std::thread([&, request] {
+      bus::AggregateCompleted done;
+      done.kind = request.kind;
+      done.period = request.period;
+      done.table = "summary_daily_x";
+      done.request_id = request.request_id;
+      aggregator.publish(done);
+    }).detach();
+  });
+  const auto r = g.post("/api/snapshots/aggregate", R"({"kind":"daily","period":")" + s.day_text + R"(","wait":20})");
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  const std::string id = json::parse(r.body).at("request_id");
+
+  const auto announce = [&](const std::string& file) {
+    bus::ReportGenerated report;
+    report.kind = bus::PeriodKind::kDaily;
+    report.period = s.day_text;
+    report.file = file;
+    report.bytes = 10;
+    reporter.publish(report);
+  };
+  const std::string day_digits = s.day_text.substr(0, 4) + s.day_text.substr(5, 2) + s.day_text.substr(8, 2);
+  const std::string real = "vctp_daily_" + day_digits + ".xlsx";
+  for (const char* forged : {"../../../../etc/passwd", "/etc/passwd", "notes.txt", "vctp_daily_x.xlsx"}) {
+    announce(forged);
+  }
+  announce(real);
+  // Announced in order on one connection: once the real one is listed, the forged ones were seen.
+  REQUIRE(eventually(
+      [&] {
+        const auto body = json::parse(g.get("/api/requests/" + id).body);
+        return body.contains("reports") && !body.at("reports").empty();
+      },
+      10s));
+  const auto body = json::parse(g.get("/api/requests/" + id).body);
+  INFO(body.dump());
+  CHECK(body.at("reports") == json::array({real}));
   subscription.close();
   CHECK(g.gateway->stop() == 0);
 }

@@ -185,3 +185,20 @@ TEST_CASE("services: /healthz and /readyz on the metrics port", "[health]") {
   child.signal(SIGTERM);
   CHECK(child.wait_for_exit(std::chrono::seconds(10)) == std::optional<int>(0));
 }
+
+TEST_CASE("services: metrics_bind_ip chooses the address of /metrics, /healthz and /readyz", "[health]") {
+  TempDir dir;
+  // 127.0.0.2 is loopback too on Linux, but not 127.0.0.1: bound there, the other refuses.
+  write_file(dir / "vctp.yml", "settings:\n  aggregator_metrics_port: 0\n  metrics_bind_ip: 127.0.0.2\n  database_url: " +
+                                   (dir / "db.sqlite3").string() + "\n  nats_url: nats://127.0.0.1:1\n");
+  ChildProcess child({binary("aggregator"), "-settings", (dir / "vctp.yml").string()}, dir / "log.txt");
+  const int port = logged_port(dir / "log.txt", kMetricsListening, child);
+  const bool alive = eventually(
+      [&] { return http_get("http://127.0.0.2:" + std::to_string(port) + "/healthz").find("\"ok\"") != std::string::npos; },
+      std::chrono::seconds(20));
+  INFO(read_file(dir / "log.txt"));
+  REQUIRE(alive);
+  CHECK(run_command("curl -s -o /dev/null http://127.0.0.1:" + std::to_string(port) + "/healthz").status != 0);
+  child.signal(SIGTERM);
+  CHECK(child.wait_for_exit(std::chrono::seconds(10)) == std::optional<int>(0));
+}

@@ -257,6 +257,33 @@ TEST_CASE("a wrong password fails at once, naming driver and host, never the pas
   CHECK(retries == 0);
 }
 
+TEST_CASE("a wrong password with a space is masked whole, in URL and key=value DSNs") {
+  const auto dsn = test::postgres_dsn();  // postgres://vctp:PASSWORD@127.0.0.1:PORT/vctp
+  const auto at = dsn.find('@');
+  const auto colon = dsn.find(':', std::string("postgres://").size());
+  const auto host_port = dsn.substr(at + 1, dsn.find('/', at) - at - 1);
+  const auto port = host_port.substr(host_port.find(':') + 1);
+  const std::vector<std::string> bad = {
+      dsn.substr(0, colon + 1) + "Wr0ngPart One" + dsn.substr(at),
+      "host=127.0.0.1 port=" + port + " user=vctp dbname=vctp password='Wr0ngPart One'",
+      "host=127.0.0.1 port=" + port + " user=vctp dbname=vctp password = 'Wr0ngPart \\'One'",
+      "host=127.0.0.1 port=" + port + " user=vctp dbname=vctp password=Wr0ngPartOne"};
+  for (const auto& url : bad) {
+    INFO(url);
+    try {
+      store::open_database("postgres", url);
+      FAIL("opened with a wrong password");
+    } catch (const StoreError& e) {
+      const std::string msg = e.what();
+      INFO(msg);
+      CHECK(msg.find("127.0.0.1") != std::string::npos);
+      CHECK(msg.find("Wr0ng") == std::string::npos);
+      CHECK(msg.find("One") == std::string::npos);
+      CHECK(msg.find("****") != std::string::npos);
+    }
+  }
+}
+
 TEST_CASE("a server that is down at start-up is retried with backoff, then given up") {
   const int port = test::free_port();
   const std::string url =

@@ -253,3 +253,35 @@ TEST_CASE("envelopes get a fresh UUID and whole seconds", "[bus][events]") {
 TEST_CASE("durable names have no dots", "[bus][events]") {
   CHECK(durable_name("aggregator", "vctp.snapshot.completed") == "aggregator-vctp-snapshot-completed");
 }
+
+TEST_CASE("reply subjects: only inboxes, never the pipeline's or JetStream's subjects", "[bus]") {
+  CHECK(vctp::bus::is_reply_subject("_INBOX.hxqtVPHDtOCAs8CQhlvbbN"));
+  CHECK(vctp::bus::is_reply_subject("_INBOX.abc.def"));
+  CHECK_FALSE(vctp::bus::is_reply_subject("vctp.snapshot.requested"));
+  CHECK_FALSE(vctp::bus::is_reply_subject("vctp.aggregate.completed"));
+  CHECK_FALSE(vctp::bus::is_reply_subject("$JS.API.STREAM.DELETE.VCTP"));
+  CHECK_FALSE(vctp::bus::is_reply_subject("$SYS.REQ.SERVER.PING"));
+  CHECK_FALSE(vctp::bus::is_reply_subject(""));
+  CHECK_FALSE(vctp::bus::is_reply_subject("_INBOX."));
+  CHECK_FALSE(vctp::bus::is_reply_subject("_INBOX"));
+  CHECK_FALSE(vctp::bus::is_reply_subject("_INBOX.>"));
+  CHECK_FALSE(vctp::bus::is_reply_subject("_INBOX.*"));
+  CHECK_FALSE(vctp::bus::is_reply_subject("_INBOX.a..b"));
+  CHECK_FALSE(vctp::bus::is_reply_subject("_INBOX.a."));
+  CHECK_FALSE(vctp::bus::is_reply_subject("_INBOX.a b"));
+  CHECK_FALSE(vctp::bus::is_reply_subject("_INBOX.a\r\nPUB vctp.x 0"));
+  CHECK_FALSE(vctp::bus::is_reply_subject("_INBOXvctp.snapshot.requested"));
+  CHECK_FALSE(vctp::bus::is_reply_subject("_INBOX." + std::string(300, 'a')));
+}
+
+TEST_CASE("vctp.report.generated: only file names the reporter writes are valid", "[bus]") {
+  auto event = samples<ReportGenerated>().front();
+  for (const char* file : {"../../../../etc/passwd", "/etc/passwd", "reports/vctp_daily_20261124.xlsx", "notes.xlsx",
+                           "vctp_daily_20261124.xlsx\n"}) {
+    INFO(file);
+    event.file = file;
+    CHECK_THROWS_AS(parse_event<ReportGenerated>(serialize_event(event)), InvalidEvent);
+  }
+  event.file = "vctp_daily_20261124.xlsx";
+  CHECK(parse_event<ReportGenerated>(serialize_event(event)).file == "vctp_daily_20261124.xlsx");
+}

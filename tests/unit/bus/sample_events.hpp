@@ -99,12 +99,12 @@ inline std::vector<ReportGenerated> samples<ReportGenerated>() {
   ReportGenerated hourly;
   hourly.kind = PeriodKind::kHourly;
   hourly.period = "2026-11-25T10:00:00Z";
-  hourly.file = "vctp-hourly-2026112510.xlsx";
+  hourly.file = "vctp_hourly_2026112510.xlsx";
   hourly.bytes = 48213;
   ReportGenerated monthly;
   monthly.kind = PeriodKind::kMonthly;
   monthly.period = "2026-10";
-  monthly.file = "vctp-monthly-202610.xlsx";
+  monthly.file = "vctp_monthly_202610.xlsx";
   monthly.bytes = 0;
   std::vector<ReportGenerated> out{hourly, monthly};
   for (auto& e : out) stamp(e, "reporter", at("2026-11-25T10:06:00Z"));

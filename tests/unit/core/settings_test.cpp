@@ -44,6 +44,7 @@ TEST_CASE("settings: defaults are the declared ones", "[settings]") {
   CHECK(s.database_driver == "sqlite");
   CHECK(s.database_url == "./db.sqlite3");
   CHECK(s.bind_ip == "0.0.0.0");
+  CHECK(s.metrics_bind_ip == "0.0.0.0");  // as before the setting existed
   CHECK(s.bind_port == 9443);
   CHECK_FALSE(s.bind_disable_tls);
   CHECK(s.tls_cert_filename == "/etc/dtms/vctp.crt");
@@ -105,6 +106,7 @@ TEST_CASE("settings: invalid values name the key, the line and what was expected
   CHECK_THAT(error_of("settings:\n  nats_url: http://x\n"), Catch::Contains("nats_url"));
   CHECK_THAT(error_of("settings:\n  hourly_snapshot_concurrency: -1\n"), Catch::Contains(">= 0"));
   CHECK_THAT(error_of("settings:\n  bind_ip: localhost:80\n"), Catch::Contains("bind_ip") && Catch::Contains("IPv4"));
+  CHECK_THAT(error_of("settings:\n  metrics_bind_ip: all\n"), Catch::Contains("metrics_bind_ip") && Catch::Contains("IPv4"));
   CHECK_THAT(error_of("settings:\n  vcenter_addresses: [https://vc1/sdk, vc2.example.com]\n"),
              Catch::Contains("vcenter_addresses") && Catch::Contains("'vc2.example.com'") && Catch::Contains("SDK URL"));
   CHECK_THAT(error_of("settings:\n  vcenter_addresses: [ftp://vc1/sdk]\n"), Catch::Contains("SDK URL"));
@@ -116,6 +118,7 @@ TEST_CASE("settings: IPv6 bind addresses and SDK URLs with ports are valid", "[s
   const auto s = parse("settings:\n  bind_ip: \"::\"\n  vcenter_addresses: [\"https://vc1.example.com:8443/sdk\", "
                        "\"http://127.0.0.1:8989/sdk\", \"https://[fd00::1]/sdk\"]\n").settings;
   CHECK(s.bind_ip == "::");
+  CHECK(parse("settings:\n  metrics_bind_ip: 127.0.0.1\n").settings.metrics_bind_ip == "127.0.0.1");
   CHECK(s.vcenter_addresses.size() == 3);
 }
 

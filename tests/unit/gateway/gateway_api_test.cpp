@@ -108,6 +108,7 @@ struct Fixture {
     options.reports_dir = dir.path();
     options.web_root = dir.path() / "web";
     options.openapi_yaml = "openapi: 3.0.3\n";
+    options.vcenters = {"https://vc1.example.com/sdk", "vc1.example.com"};
     options.random = &random;
     api = std::make_unique<GatewayApi>(data, events, tracker, metrics, clock, options);
   }
@@ -518,4 +519,17 @@ TEST_CASE("gateway: the web UI is served with its scripts, nothing else", "[gate
   // The real UI's files are in the tree.
   CHECK(std::filesystem::exists(find_web_root({}) / "index.html"));
   CHECK(std::filesystem::exists(find_web_root({}) / "app.js"));
+}
+
+TEST_CASE("gateway: a snapshot of an unknown vCenter answers 404 and publishes nothing", "[gateway]") {
+  Fixture f;
+  const auto unknown = f.call("POST", "/api/snapshots/run", R"({"vcenter":"vc9.example.com"})", "s3cret");
+  CHECK(unknown.status == 404);
+  CHECK(Fixture::error_of(unknown) == "not_found");
+  CHECK(f.events.requested.empty());
+  CHECK(f.call("POST", "/api/snapshots/run", R"({"vcenter":"vc1.example.com"})", "s3cret").status == 202);
+  CHECK(f.call("POST", "/api/snapshots/run", R"({"vcenter":"https://vc1.example.com/sdk"})", "s3cret").status == 202);
+  CHECK(f.call("POST", "/api/snapshots/run", "{}", "s3cret").status == 202);
+  CHECK(f.events.requested ==
+        std::vector<std::string>{"snapshot vc1.example.com", "snapshot https://vc1.example.com/sdk", "snapshot *"});
 }

@@ -4,6 +4,7 @@
 #include "report_trigger.hpp"
 #include "reporter_options.hpp"
 #include "vctp/core/command_line.hpp"
+#include "vctp/core/report_file_name.hpp"
 #include "vctp/core/time_format.hpp"
 
 using namespace vctp::reporter;
@@ -50,16 +51,22 @@ TEST_CASE("report periods parse what operators type and name their files", "[rep
 }
 
 TEST_CASE("report file names are recognised for the reports_available count", "[reporter]") {
-  CHECK(is_report_file_name("vctp_hourly_2026112413.xlsx"));
-  CHECK(is_report_file_name("vctp_daily_20261124.xlsx"));
-  CHECK(is_report_file_name("vctp_monthly_202611.xlsx"));
-  CHECK_FALSE(is_report_file_name(".vctp_daily_20261124.xlsx.tmp-abc123"));
-  CHECK(is_report_file_name("vctp_monthly_202611_focus.csv"));  // the FOCUS CSV is a report file too
-  CHECK_FALSE(is_report_file_name(".vctp_monthly_202611_focus.csv.tmp-abc123"));
-  CHECK_FALSE(is_report_file_name("vctp_daily_20261124_focus.csv"));
-  CHECK_FALSE(is_report_file_name("vctp_monthly_202611.csv"));
-  CHECK_FALSE(is_report_file_name("vctp_daily_2026112.xlsx"));
-  CHECK_FALSE(is_report_file_name("notes.xlsx"));
+  CHECK(vctp::core::is_report_file_name("vctp_hourly_2026112413.xlsx"));
+  CHECK(vctp::core::is_report_file_name("vctp_daily_20261124.xlsx"));
+  CHECK(vctp::core::is_report_file_name("vctp_monthly_202611.xlsx"));
+  CHECK_FALSE(vctp::core::is_report_file_name(".vctp_daily_20261124.xlsx.tmp-abc123"));
+  CHECK(vctp::core::is_report_file_name("vctp_monthly_202611_focus.csv"));  // the FOCUS CSV is a report file too
+  CHECK_FALSE(vctp::core::is_report_file_name(".vctp_monthly_202611_focus.csv.tmp-abc123"));
+  CHECK_FALSE(vctp::core::is_report_file_name("vctp_daily_20261124_focus.csv"));
+  CHECK_FALSE(vctp::core::is_report_file_name("vctp_monthly_202611.csv"));
+  CHECK_FALSE(vctp::core::is_report_file_name("vctp_daily_2026112.xlsx"));
+  CHECK_FALSE(vctp::core::is_report_file_name("notes.xlsx"));
+  // Every name the reporter makes is one the gateway accepts on vctp.report.generated.
+  const auto t = *vctp::core::parse_iso8601("2026-11-24T13:20:00Z");
+  for (const auto kind : {ReportKind::kHourly, ReportKind::kDaily, ReportKind::kMonthly}) {
+    CHECK(vctp::core::is_report_file_name(ReportPeriod::containing(kind, t).file_name()));
+  }
+  CHECK(vctp::core::is_report_file_name(ReportPeriod::containing(ReportKind::kMonthly, t).focus_file_name()));
 }
 
 TEST_CASE("events ask for the right report", "[reporter]") {

@@ -28,6 +28,12 @@ inline constexpr std::string_view kMsgIdHeader = "Nats-Msg-Id";
 /// travels in this header; the consumer's handler publishes its answer there).
 inline constexpr std::string_view kReplyToHeader = "Vctp-Reply-To";
 
+/// Whether `subject` may be answered as a kReplyToHeader: an inbox like new_inbox() makes
+/// (`_INBOX.` then tokens, no wildcards, no spaces or control characters). Anything else, the
+/// pipeline's own `vctp.` subjects and JetStream's `$JS.` API above all, is refused, so a request
+/// cannot make a service publish where its requester may not.
+bool is_reply_subject(std::string_view subject);
+
 /// A message as received, from a core subscription or a JetStream consumer.
 struct Message {
   std::string subject{};

@@ -117,8 +117,14 @@ class EventPublisher {
   }
 
   /// Publishes an event with core NATS to a reply subject (no JetStream): the answer to a request.
+  /// Throws BusError (not retryable) when `reply_subject` is not an inbox (is_reply_subject).
   template <class Event>
   void reply(std::string_view reply_subject, Event& event) {
+    if (!is_reply_subject(reply_subject)) {
+      throw BusError("refusing to answer on '" + std::string(reply_subject) +
+                         "': a reply subject must be an _INBOX. subject, not one of the pipeline's or JetStream's",
+                     false);
+    }
     stamp(event, source_, now_());
     connection_.publish(reply_subject, serialize_event(event));
   }

@@ -76,6 +76,7 @@ struct Settings {
   std::int64_t collector_metrics_port = 0;
   std::int64_t aggregator_metrics_port = 0;
   std::int64_t reporter_metrics_port = 0;
+  std::string metrics_bind_ip;
   std::vector<std::string> api_tokens;
   bool api_auth_reads = false;
   std::optional<RateCard> rates;
