@@ -29,7 +29,7 @@ std::string label_of(const VcsimProcess& vcsim) {
 
 /// snapshot_registry rows of one hourly table: vcenter -> (status, row_count).
 std::map<std::string, std::pair<std::string, std::int64_t>> hourly_status(vctp::store::Database& db,
-                                                                         const std::string& table) {
+                                                                          const std::string& table) {
   std::map<std::string, std::pair<std::string, std::int64_t>> out;
   for (const auto& row : db.query("SELECT COALESCE(vcenter, '') AS vcenter, status, row_count FROM snapshot_registry "
                                   "WHERE kind = 'hourly' AND table_name = $1",
@@ -93,9 +93,9 @@ TEST_CASE("e2e outage: the simulator killed in the middle of a paged retrieval l
   const std::string at = hour_of("2026-11-24", 7);
   const std::string table = hourly_table("2026-11-24", 7);
 
-  ChildProcess collector({binary_dir().string() + "/bin/vctp-collector", "--once", "--at", at, "-settings",
-                          suite.settings().string()},
-                         suite.dir() / "once.1.log");
+  ChildProcess collector(
+      {binary_dir().string() + "/bin/vctp-collector", "--once", "--at", at, "-settings", suite.settings().string()},
+      suite.dir() / "once.1.log");
   REQUIRE(eventually([&] { return vcsim.calls("ContinueRetrievePropertiesEx") > 0; }, 60s));
   vcsim.kill();
   const auto status = collector.wait_for_exit(120s);
@@ -146,8 +146,9 @@ TEST_CASE("e2e outage: one of three vCenters down for three hours", "[e2e]") {
   options.services = {"collector", "aggregator", "gateway"};
   // The service's own schedule stays out of the way (it fires at midnight only); its jobs come
   // from POST /api/snapshots/run.
-  options.extra_settings = "  vcenter_inventory_snapshot_seconds: 86400\n  vcenter_event_polling_seconds: 0\n"
-                           "  vcenter_inventory_polling_seconds: 0\n";
+  options.extra_settings =
+      "  vcenter_inventory_snapshot_seconds: 86400\n  vcenter_event_polling_seconds: 0\n"
+      "  vcenter_inventory_polling_seconds: 0\n";
   E2eSuite suite{options};
   REQUIRE(eventually([&] { return http_call("GET", suite.url("/api/ready")).status == 200; }, 30s));
   const std::string down = label_of(c);
@@ -167,8 +168,8 @@ TEST_CASE("e2e outage: one of three vCenters down for three hours", "[e2e]") {
       const auto posted = suite.post_json("/api/snapshots/run", json{{"vcenter", down}}.dump());
       INFO(posted.body);
       REQUIRE(posted.status == 202);
-      REQUIRE(eventually([&] { return metric_value(collector_metrics(suite, "collector#0"), failures) >= hour - 9; },
-                         60s));
+      REQUIRE(
+          eventually([&] { return metric_value(collector_metrics(suite, "collector#0"), failures) >= hour - 9; }, 60s));
     }
     if (hour == 12) {
       // Where an operator looks: the gateway's vCenters show the down one failing.
@@ -196,6 +197,7 @@ TEST_CASE("e2e outage: one of three vCenters down for three hours", "[e2e]") {
       const auto label = label_of(*vcsim);
       const bool failed = vcsim == &c && hour >= 10 && hour <= 12;
       CHECK(registered.at(label).first == (failed ? "failed" : "ok"));
+      CHECK(registered.at(label).second == (failed ? 0 : static_cast<std::int64_t>(vcsim->dump().at("vms").size())));
     }
   }
 
@@ -232,8 +234,9 @@ TEST_CASE("e2e outage: PostgreSQL stopped in the middle of a snapshot write", "[
   options.database_url = pg.dsn();
   options.vcenters = {vcsim.sdk_url()};
   options.services = {"collector", "gateway"};
-  options.extra_settings = "  vcenter_inventory_snapshot_seconds: 86400\n  vcenter_event_polling_seconds: 0\n"
-                           "  vcenter_inventory_polling_seconds: 0\n";
+  options.extra_settings =
+      "  vcenter_inventory_snapshot_seconds: 86400\n  vcenter_event_polling_seconds: 0\n"
+      "  vcenter_inventory_polling_seconds: 0\n";
   E2eSuite suite{options};
   REQUIRE(eventually([&] { return http_call("GET", suite.url("/api/ready")).status == 200; }, 30s));
   const std::string label = label_of(vcsim);
@@ -246,16 +249,17 @@ TEST_CASE("e2e outage: PostgreSQL stopped in the middle of a snapshot write", "[
                       suite.dir() / "holder.log");
   auto watcher = suite.open_database();
   const auto waiting = [&](const std::string& what) {
-    return watcher->query("SELECT COUNT(*) FROM pg_stat_activity WHERE " + what +
-                          " AND query NOT LIKE '%pg_stat_activity%'")[0].get_int(0);
+    return watcher
+        ->query("SELECT COUNT(*) FROM pg_stat_activity WHERE " + what + " AND query NOT LIKE '%pg_stat_activity%'")[0]
+        .get_int(0);
   };
   REQUIRE(eventually([&] { return waiting("query LIKE '%LOCK TABLE snapshot_registry%'") == 1; }, 30s));
 
   const auto posted = suite.post_json("/api/snapshots/run", json{{"vcenter", label}}.dump());
   INFO(posted.body);
   REQUIRE(posted.status == 202);
-  REQUIRE(eventually([&] { return waiting("wait_event_type = 'Lock' AND query LIKE '%snapshot_registry%'") == 1; },
-                     60s));
+  REQUIRE(
+      eventually([&] { return waiting("wait_event_type = 'Lock' AND query LIKE '%snapshot_registry%'") == 1; }, 60s));
   watcher.reset();
 
   pg.stop("immediate");

@@ -66,8 +66,8 @@ PostgresServer::PostgresServer() : bindir_(find_bindir()), password_(random_hex(
 }
 
 PostgresServer::~PostgresServer() {
-  run_command(as_postgres((bindir_ / "pg_ctl").string() + " -D " + (cluster_ / "data").string() +
-                          " stop -m immediate -w"));
+  run_command(
+      as_postgres((bindir_ / "pg_ctl").string() + " -D " + (cluster_ / "data").string() + " stop -m immediate -w"));
   std::error_code ec;
   fs::remove_all(cluster_, ec);
 }
@@ -86,8 +86,8 @@ bool PostgresServer::try_start() {
 }
 
 void PostgresServer::stop(const std::string& mode) {
-  const auto r = run_command(as_postgres((bindir_ / "pg_ctl").string() + " -D " + (cluster_ / "data").string() +
-                                         " stop -w -t 60 -m " + mode));
+  const auto r = run_command(
+      as_postgres((bindir_ / "pg_ctl").string() + " -D " + (cluster_ / "data").string() + " stop -w -t 60 -m " + mode));
   if (r.status != 0) throw std::runtime_error("PostgresServer: pg_ctl stop failed: " + r.output);
 }
 
