@@ -38,14 +38,17 @@ void run_all(store::Transaction& tx, const std::vector<std::string>& statements)
   for (const auto& s : statements) tx.execute(s);
 }
 
-/// Snapshots completed per vCenter among `tables` (kind hourly or hosts): a whole-table
-/// registration (vcenter NULL, e.g. found by the catalogue scan) counts for every vCenter.
+/// Snapshots per vCenter among `tables` (kind hourly or hosts): `expected` those completed,
+/// `attempted` those completed or failed (an hour the vCenter was down is a sample expected and
+/// not seen). A whole-table registration (vcenter NULL, e.g. found by the catalogue scan)
+/// counts for every vCenter.
 std::string expected_sql(const SqlText& sql, std::string_view kind, std::string_view vcenters_from,
                          const std::vector<store::TableName>& tables) {
-  return "SELECT v.vcenter AS vcenter, COUNT(DISTINCT r.table_name) AS expected FROM (SELECT "
+  return "SELECT v.vcenter AS vcenter, COUNT(DISTINCT CASE WHEN r.status = 'ok' THEN r.table_name END) AS expected, "
+         "COUNT(DISTINCT r.table_name) AS attempted FROM (SELECT "
          "DISTINCT vcenter FROM " +
          std::string(vcenters_from) + ") v JOIN snapshot_registry r ON r.kind = '" + std::string(kind) +
-         "' AND r.status = 'ok' AND r.table_name IN (" + quoted_list(sql, tables) +
+         "' AND r.status IN ('ok', 'failed') AND r.table_name IN (" + quoted_list(sql, tables) +
          ") AND (r.vcenter = v.vcenter OR r.vcenter IS NULL) GROUP BY v.vcenter";
 }
 
@@ -213,7 +216,10 @@ ColumnValues summary_values(const Day& day, const std::string& node_charge, cons
   const auto avg = [&](const std::string& sum, const std::string& plain) {
     return "CASE WHEN a.sw > 0 THEN " + sql.dbl(sum) + " / " + sql.dbl("a.sw") + " ELSE " + plain + " END";
   };
+  // Presence counts the hours taken; the completeness column every hour tried, so a vCenter's
+  // outage shows as a gap (samples_seen < samples_expected) without billing its VMs less.
   const std::string expected = "(" + sql.greatest("COALESCE(e.expected, 0)", "a.samples_seen") + ")";
+  const std::string attempted = "(" + sql.greatest("COALESCE(e.attempted, 0)", "a.samples_seen") + ")";
   const std::string presence = "(CASE WHEN l.exact = 1 THEN " + sql.dbl("l.life_end - l.life_start") + " / " +
                                sql.dbl(std::to_string(epoch_of(day.period.end()) - epoch_of(day.period.start()))) +
                                " ELSE " + sql.dbl("a.samples_seen") + " / " + sql.dbl(expected) + " END)";
@@ -224,7 +230,7 @@ ColumnValues summary_values(const Day& day, const std::string& node_charge, cons
     v[c] = "last." + std::string(c);
   }
   v["samples_seen"] = "a.samples_seen";
-  v["samples_expected"] = expected;
+  v["samples_expected"] = attempted;
   v["presence"] = presence;
   v["hours_present"] = presence + " * 24";
   v["avg_vcpu"] = avg("a.s_vcpu", "a.m_vcpu");

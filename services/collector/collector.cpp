@@ -8,6 +8,7 @@
 #include "snapshot_rows.hpp"
 #include "vctp/core/logging.hpp"
 #include "vctp/core/time_format.hpp"
+#include "vctp/store/errors.hpp"
 #include "vctp/store/inventory.hpp"
 #include "vctp/store/snapshot_writer.hpp"
 #include "vctp/store/table_name.hpp"
@@ -127,6 +128,9 @@ SnapshotOutcome Collector::snapshot(const std::string& vcenter, TimePoint hour) 
     if (e.kind() == vsphere::ErrorKind::kTransport || e.kind() == vsphere::ErrorKind::kTimeout) {
       endpoint->client.reset();  // a fresh connection and session next time
     }
+  } catch (const store::StoreError& e) {
+    outcome.error = e.what();
+    outcome.retryable = e.retryable();
   } catch (const std::exception& e) {
     outcome.error = e.what();
   }

@@ -37,6 +37,9 @@ struct SnapshotOutcome {
   std::int64_t rows = 0;
   double duration_s = 0;
   std::string error;  ///< why it failed
+  /// Failed for a transient database fault (a lost connection, a server restarting): taking
+  /// the snapshot again later may succeed.
+  bool retryable = false;
 };
 
 /// Announces a finished (or failed) snapshot, e.g. on vctp.snapshot.completed.

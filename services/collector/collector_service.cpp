@@ -29,6 +29,24 @@ bus::SnapshotCompleted completed_event(const SnapshotOutcome& outcome) {
   return event;
 }
 
+/// How long a snapshot job that failed for a transient database fault waits before it is
+/// delivered again (up to the consumer's max_deliver).
+constexpr auto kSnapshotRetryDelay = std::chrono::seconds(15);
+
+/// Ack a snapshot job, or have it delivered again when a vCenter's snapshot failed for a
+/// transient database fault: an hour lost to a database restart is taken once it is back
+/// (snapshots replace what they write, so the vCenters that succeeded are taken again harmlessly).
+bus::HandlerResult snapshot_result(const std::vector<SnapshotOutcome>& outcomes) {
+  for (const auto& o : outcomes) {
+    if (!o.ok && o.retryable) {
+      core::log_warn("snapshot failed for a transient database fault; the job will be retried",
+                     {{"vcenter", o.vcenter}, {"table", o.table}});
+      return bus::HandlerResult::retry(kSnapshotRetryDelay);
+    }
+  }
+  return bus::HandlerResult::ack();
+}
+
 /// The next tick of a cadence aligned to the epoch (3600 s: on the hour), strictly after `now`.
 TimePoint next_tick(TimePoint now, std::int64_t seconds) {
   const auto period = std::chrono::seconds(seconds);
@@ -113,9 +131,9 @@ void CollectorService::start_consumer() {
             return bus::HandlerResult::invalid("unknown vCenter '" + *request.vcenter + "'");
           }
         }
-        collector_->snapshot_all(
+        const auto outcomes = collector_->snapshot_all(
             request.envelope.time, [this](const SnapshotOutcome& o) { announce(o); }, request.vcenter);
-        return bus::HandlerResult::ack();
+        return snapshot_result(outcomes);
       }),
       context_.metrics, options);
   consumer_->start(&context_.stop);

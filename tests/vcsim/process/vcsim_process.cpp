@@ -112,9 +112,15 @@ VcsimProcess::VcsimProcess(VcsimOptions options) : options_(std::move(options)) 
   char tmpl[] = "/tmp/vctp-vcsim-XXXXXX";
   if (::mkdtemp(tmpl) == nullptr) throw std::runtime_error(std::string("mkdtemp: ") + std::strerror(errno));
   dir_ = tmpl;
+  launch(options_.port, options_.control_port);
+}
+
+void VcsimProcess::launch(int port, int control_port) {
   const auto url_file = dir_ / "sdk-url";
   const auto control_file = dir_ / "control-url";
   const auto log_file = dir_ / "vcsim.log";
+  std::filesystem::remove(url_file);
+  std::filesystem::remove(control_file);
 
   std::vector<std::string> args = {
       vcsim_executable(),
@@ -130,6 +136,8 @@ VcsimProcess::VcsimProcess(VcsimOptions options) : options_(std::move(options)) 
       "-random-sizes=" + std::to_string(options_.random_sizes_seed),
       "-max-objects=" + std::to_string(options_.max_objects),
       "-vcenter-uuid=" + options_.vcenter_uuid,
+      "-port=" + std::to_string(port),
+      "-control-port=" + std::to_string(control_port),
       "-url-file=" + url_file.string(),
       "-control-url-file=" + control_file.string(),
       "-cert-file=" + (dir_ / "cert.pem").string(),
@@ -137,7 +145,7 @@ VcsimProcess::VcsimProcess(VcsimOptions options) : options_(std::move(options)) 
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
   if (pid_ == 0) {
-    const int fd = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int fd = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (fd >= 0) {
       ::dup2(fd, 1);
       ::dup2(fd, 2);
@@ -196,6 +204,34 @@ void VcsimProcess::kill() {
     ::kill(pid_, SIGKILL);
     ::waitpid(pid_, nullptr, 0);
     pid_ = -1;
+  }
+}
+
+void VcsimProcess::terminate() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGTERM);
+  for (int i = 0; i < 100; ++i) {
+    if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
+      pid_ = -1;
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  kill();
+}
+
+void VcsimProcess::restart() {
+  if (running()) throw std::logic_error("VcsimProcess::restart: the simulator still runs");
+  // The ports are those of the URLs the first start wrote: http://127.0.0.1:PORT/sdk.
+  const auto port_of = [](const std::string& url) {
+    const auto colon = url.rfind(':');
+    return std::stoi(url.substr(colon + 1));
+  };
+  const std::string sdk = sdk_url_;
+  const std::string control = control_url_;
+  launch(port_of(sdk), port_of(control));
+  if (sdk_url_ != sdk || control_url_ != control) {
+    throw std::runtime_error("vcsim came back at " + sdk_url_ + " instead of " + sdk);
   }
 }
 

@@ -28,6 +28,8 @@ struct VcsimOptions {
   /// The vCenter's instance UUID; empty = one derived from the SDK's address, so every
   /// simulator is a vCenter of its own.
   std::string vcenter_uuid;
+  int port = 0;          ///< SDK port (0 = a free one)
+  int control_port = 0;  ///< control API port (0 = a free one)
   std::chrono::seconds start_timeout{180};
 };
 
@@ -61,6 +63,11 @@ class VcsimProcess {
 
   /// SIGKILL now and reap.
   void kill();
+  /// SIGTERM (then SIGKILL) and reap, keeping the directory: a vCenter that went down.
+  void terminate();
+  /// Starts a fresh simulator (the same options and inventory) on the same SDK and control
+  /// ports after kill() or terminate(): the vCenter back at the address the collector knows.
+  void restart();
   /// Whether the process is still running (reaps it when it exited).
   bool running();
   /// What the simulator printed (stdout and stderr).
@@ -68,6 +75,7 @@ class VcsimProcess {
 
  private:
   void stop();
+  void launch(int port, int control_port);
   VcsimOptions options_;
   std::filesystem::path dir_;
   pid_t pid_ = -1;
