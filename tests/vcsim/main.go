@@ -206,6 +206,8 @@ func main() {
 	urlFile := flag.String("url-file", "", "write the SDK URL (no credentials) to this file once serving")
 	controlFile := flag.String("control-url-file", "", "write the control API URL to this file once serving")
 	certFile := flag.String("cert-file", "", "with -tls, write the server's self-signed certificate (PEM) to this file")
+	instanceUUID := flag.String("instance-uuid", "", "the vCenter's instance UUID (about.instanceUuid; empty: govmomi's "+
+		"fixed one), so that several simulators are several vCenters")
 	seed := flag.Int64("random-sizes", 0, "when not 0, give every VM a vCPU count and memory size drawn from this seed")
 	maxObjects := flag.Int("max-objects", 0, "when not 0, RetrievePropertiesEx pages hold at most this many objects, "+
 		"even when the client asks for more (a vCenter's own limit); the request's maxObjects is honoured either way")
@@ -231,6 +233,9 @@ func main() {
 	}
 	if *seed != 0 {
 		randomiseSizes(*seed)
+	}
+	if *instanceUUID != "" {
+		simulator.Map.Get(vim25.ServiceInstance).(*simulator.ServiceInstance).Content.About.InstanceUuid = *instanceUUID
 	}
 	// Our property collector in place of govmomi's: every session gets a fresh one of the same
 	// type (Session.Get clones the root collector's type).

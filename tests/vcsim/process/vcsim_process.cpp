@@ -133,6 +133,7 @@ VcsimProcess::VcsimProcess(VcsimOptions options) : options_(std::move(options)) 
       "-control-url-file=" + control_file.string(),
       "-cert-file=" + (dir_ / "cert.pem").string(),
   };
+  if (!options_.instance_uuid.empty()) args.push_back("-instance-uuid=" + options_.instance_uuid);
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
   if (pid_ == 0) {

@@ -21,6 +21,9 @@ struct VcsimOptions {
   bool tls = false;
   std::string username = "user";
   std::string password = "pass";
+  /// The vCenter's instance UUID; empty keeps govmomi's fixed one, which every simulator shares
+  /// (two simulators with the same UUID are one vCenter under two addresses).
+  std::string instance_uuid;
   std::int64_t random_sizes_seed = 0;  ///< 0 = every VM has 1 vCPU and 32 MB
   /// Most objects per RetrievePropertiesEx page whatever the client asks (0 = only the
   /// request's maxObjects limits a page), to force paging.
