@@ -171,10 +171,12 @@ void AggregatorService::request_catch_up() {
     options.msg_id = bus::aggregate_job_id(request.kind, request.period);
     try {
       publisher_->publish(request, options);
-      core::log_info("catch-up requested", {{"kind", std::string(to_string(period.kind()))}, {"period", period.text()}});
+      core::log_info("catch-up requested",
+                     {{"kind", std::string(to_string(period.kind()))}, {"period", period.text()}});
     } catch (const std::exception& e) {
       // Better a period summarised twice (a summary replaces its table) than one left out.
-      core::log_warn("cannot publish the catch-up job; summarising here", {{"period", period.text()}, {"error", e.what()}});
+      core::log_warn("cannot publish the catch-up job; summarising here",
+                     {{"period", period.text()}, {"error", e.what()}});
       announce(aggregator_->run(period), std::nullopt);
     }
   }

@@ -125,8 +125,7 @@ int rows_of(vctp::store::Database& db, const std::string& table) {
 }
 
 int report_rows(vctp::store::Database& db, const std::string& file) {
-  return static_cast<int>(
-      db.query("SELECT COUNT(*) AS n FROM reports WHERE file_name = $1", {file})[0].get_int("n"));
+  return static_cast<int>(db.query("SELECT COUNT(*) AS n FROM reports WHERE file_name = $1", {file})[0].get_int("n"));
 }
 
 /// How the registry and the logs name the vCenter of `sdk_url`: its authority ("127.0.0.1:40123").
@@ -248,9 +247,7 @@ struct Replicas {
           return o;
         }()) {}
 
-  int vms_of_both() const {
-    return static_cast<int>(vc1.dump().at("vms").size() + vc2.dump().at("vms").size());
-  }
+  int vms_of_both() const { return static_cast<int>(vc1.dump().at("vms").size() + vc2.dump().at("vms").size()); }
 
   NatsServer nats;
   GatewayTestDatabase database{"postgres"};
@@ -310,8 +307,8 @@ TEST_CASE("e2e: two collectors on their schedule take each vCenter's hour once",
   // Each vCenter's completion asks for the hour's report once: at most one write per vCenter.
   CHECK(lines_with(suite, "reporter", {"report generated", report}) <= 2);
   // Who took the work (the shared consumer hands it to either replica).
-  UNSCOPED_INFO("collectors that took a snapshot: " << replicas_with(suite, "collector", "snapshot written").size());
-  UNSCOPED_INFO("reporters that wrote a report: " << replicas_with(suite, "reporter", "report generated").size());
+  WARN("collectors that took a snapshot: " << replicas_with(suite, "collector", "snapshot written").size());
+  WARN("reporters that wrote a report: " << replicas_with(suite, "reporter", "report generated").size());
 
   for (const auto& key : suite.keys()) {
     INFO(key);
@@ -349,8 +346,7 @@ TEST_CASE("e2e: two aggregators and two reporters summarise each period once and
     }
   }
   for (const auto& key : {"aggregator#0", "aggregator#1"}) suite.restart(key);
-  REQUIRE(eventually([&] { return registry_entries(*db, "monthly").count({"summary_monthly_202611", ""}) == 1; },
-                     90s));
+  REQUIRE(eventually([&] { return registry_entries(*db, "monthly").count({"summary_monthly_202611", ""}) == 1; }, 90s));
   REQUIRE(eventually([&] { return fs::exists(suite.reports_dir() / "vctp_monthly_202611.xlsx"); }, 60s));
   std::this_thread::sleep_for(5s);
 
@@ -360,7 +356,8 @@ TEST_CASE("e2e: two aggregators and two reporters summarise each period once and
   CHECK(hourly.size() == 60);  // 24 + 6 hours of two vCenters
   for (int hour = 0; hour < 24; ++hour) {
     INFO(hourly_table(hour));
-    for (const auto& vc : {r.vc1.sdk_url(), r.vc2.sdk_url()}) CHECK(hourly.count({hourly_table(hour), vcenter_label(vc)}) == 1);
+    for (const auto& vc : {r.vc1.sdk_url(), r.vc2.sdk_url()})
+      CHECK(hourly.count({hourly_table(hour), vcenter_label(vc)}) == 1);
     CHECK(rows_of(*db, hourly_table(hour)) == vms);
     CHECK(doubled_vms(*db, hourly_table(hour)) == 0);
     CHECK(report_rows(*db, hourly_report(hour)) == 1);
@@ -385,8 +382,8 @@ TEST_CASE("e2e: two aggregators and two reporters summarise each period once and
     CHECK(lines_with(suite, "reporter", {"report generated", "vctp_daily_" + compact + ".xlsx"}) == 1);
   }
   CHECK(report_rows(*db, "vctp_monthly_202611.xlsx") == 1);
-  UNSCOPED_INFO("aggregators that summarised: " << replicas_with(suite, "aggregator", "aggregation done").size());
-  UNSCOPED_INFO("reporters that wrote a report: " << replicas_with(suite, "reporter", "report generated").size());
+  WARN("aggregators that summarised: " << replicas_with(suite, "aggregator", "aggregation done").size());
+  WARN("reporters that wrote a report: " << replicas_with(suite, "reporter", "report generated").size());
 
   for (const auto& key : suite.keys()) {
     INFO(key);
