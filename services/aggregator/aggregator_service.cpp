@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <set>
 
 #include "aggregation_events.hpp"
 #include "retention_job.hpp"
@@ -163,6 +164,34 @@ void AggregatorService::announce(const AggregationOutcome& outcome, const std::o
   }
 }
 
+void AggregatorService::request_catch_up() {
+  const auto missing = aggregator_->missing_periods(catch_up_days(context_.settings), kCatchUpMonths);
+  std::set<std::string> months;
+  for (const auto& period : missing) {
+    if (period.kind() == SummaryKind::kMonthly) months.insert(period.text());
+  }
+  for (const auto& period : missing) {
+    // A month's job builds its missing days on the way: asked for apart, a replica could build a
+    // day while another builds it for the month.
+    if (period.kind() == SummaryKind::kDaily && months.count(period.text().substr(0, 7)) != 0) continue;
+    bus::AggregateRequested request;
+    request.kind = period.kind() == SummaryKind::kDaily ? bus::AggregateKind::kDaily : bus::AggregateKind::kMonthly;
+    request.period = period.text();
+    bus::PublishOptions options;
+    options.msg_id = bus::aggregate_job_id(request.kind, request.period);
+    try {
+      publisher_->publish(request, options);
+      core::log_info("catch-up requested",
+                     {{"kind", std::string(to_string(period.kind()))}, {"period", period.text()}});
+    } catch (const std::exception& e) {
+      // Better a period summarised twice (a summary replaces its table) than one left out.
+      core::log_warn("cannot publish the catch-up job; summarising here",
+                     {{"period", period.text()}, {"error", e.what()}});
+      announce(aggregator_->run(period), std::nullopt);
+    }
+  }
+}
+
 void AggregatorService::schedule_loop() {
   const auto& settings = context_.settings;
   const auto cron = core::CronExpression::parse(settings.snapshot_cleanup_cron);
@@ -173,9 +202,7 @@ void AggregatorService::schedule_loop() {
     const auto now = clock_.now();
     if (now >= next_catch_up) {
       try {
-        for (const auto& out : aggregator_->catch_up(catch_up_days(settings), kCatchUpMonths)) {
-          announce(out, std::nullopt);
-        }
+        request_catch_up();
       } catch (const std::exception& e) {
         core::log_warn("catch-up failed", {{"error", e.what()}});
       }

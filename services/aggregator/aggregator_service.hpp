@@ -53,6 +53,10 @@ class AggregatorService final : public service::Service {
   /// Publishes vctp.aggregate.completed (and vctp.snapshot.completed for a built table).
   void announce(const AggregationOutcome& outcome, const std::optional<std::string>& request_id);
   void schedule_loop();
+  /// Asks for every closed period without a summary on vctp.aggregate.requested, each with its
+  /// job id (aggregate:<kind>:<period>), so that of replicas catching up at once one does each
+  /// (a month's days go with the month).
+  void request_catch_up();
   /// Creates the stream and the durable consumers and starts them; throws BusError.
   void start_consumers();
 

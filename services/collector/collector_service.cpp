@@ -224,7 +224,7 @@ std::optional<int> run_once(service::CommandContext& context, const CollectorOpt
     if (!publisher) return;
     auto event = completed_event(outcome);
     bus::PublishOptions publish_options;
-    publish_options.retry_for = std::chrono::seconds(5);
+    publish_options.retry_for = service::kJetStreamElection;
     publisher->publish(event, publish_options);
   });
   int failed = 0;

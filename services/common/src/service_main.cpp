@@ -182,7 +182,9 @@ bus::Connection* CommandContext::nats() {
     options.name = client_name_;
     options.retry_on_failed_connect = false;
     nats_ = std::make_unique<bus::Connection>(settings, metrics, options);
-    nats_->ensure_stream(bus::stream_config(settings), std::chrono::seconds(5));
+    // Connected but no answer from JetStream is a NATS cluster electing a leader (a node just
+    // lost): wait out an election (up to 9 s on nats-server 2.9) rather than drop the news.
+    nats_->ensure_stream(bus::stream_config(settings), kJetStreamElection);
   } catch (const std::exception& e) {
     core::log_warn("NATS is not reachable: what this command does is not announced", {{"error", e.what()}});
     nats_.reset();

@@ -42,6 +42,11 @@ struct ServiceContext {
   bus::Connection& nats;
 };
 
+/// How long a one-shot command waits for JetStream when NATS answers but JetStream does not: a
+/// NATS cluster that just lost a node elects new leaders within this (at most 9 s on
+/// nats-server 2.9), and an event given up earlier is lost to its consumers.
+inline constexpr std::chrono::seconds kJetStreamElection{20};
+
 /// What a one-shot command (e.g. --once) is run with: the same parts as a service, made when
 /// first used, and NATS best effort: nats() is null when no server answers (a backfill must work
 /// without NATS; the registry finds what it wrote).
