@@ -102,12 +102,17 @@ void AggregatorService::stop() {
 }
 
 bus::HandlerResult AggregatorService::on_snapshot_completed(const bus::SnapshotCompleted& event) {
+  // A day is closed by its last hour and again by the next day's first (in case the last one
+  // failed), and an event may be delivered twice: a day already summarised from the same hours
+  // is not summarised (nor announced, nor reported) again.
   for (const auto& day : days_closed_by(event)) {
-    const auto out = aggregator_->run(day);
-    if (out.retryable) return bus::HandlerResult::retry(std::chrono::seconds(10));
-    announce(out, std::nullopt);
-    if (!out.ok) continue;
-    if (const auto month = month_closed_by(day)) announce(aggregator_->run(*month), std::nullopt);
+    const auto out = aggregator_->run_if_stale(day);
+    if (out && out->retryable) return bus::HandlerResult::retry(std::chrono::seconds(10));
+    if (out) announce(*out, std::nullopt);
+    if (out && !out->ok) continue;
+    if (const auto month = month_closed_by(day)) {
+      if (const auto monthly = aggregator_->run_if_stale(*month)) announce(*monthly, std::nullopt);
+    }
   }
   return bus::HandlerResult::ack();
 }

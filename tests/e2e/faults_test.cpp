@@ -1,0 +1,189 @@
+// Issue 12's fault suite, SQLite over one nats-server with JetStream on disk: a fault injected
+// with a real signal or a real restart, then the database, the reports and the events checked
+// against the simulator's own truth: every closed day summarised once, every report written once,
+// nothing half-written, the failure visible where an operator looks.
+#include <catch2/catch.hpp>
+
+#include <sys/mount.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "bus_test_support.hpp"
+#include "e2e_suite.hpp"
+#include "nats_server.hpp"
+#include "test_support.hpp"
+#include "vcsim_process.hpp"
+#include "vctp/bus/connection.hpp"
+#include "vctp/core/time_format.hpp"
+#include "vctp/metrics/registry.hpp"
+
+using namespace vctp::test;
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+VcsimOptions few_vms() {
+  VcsimOptions o;
+  o.clusters = 1;
+  o.vms = 3;
+  o.random_sizes_seed = 5;
+  return o;
+}
+
+E2eOptions options_for(const vctp::bus::test::NatsServer& nats, const VcsimProcess& vcsim,
+                       std::vector<std::string> services = {"aggregator", "reporter", "gateway"}) {
+  E2eOptions o;
+  o.nats_url = nats.url();
+  o.vcenters = {vcsim.sdk_url()};
+  o.services = std::move(services);
+  return o;
+}
+
+/// "YYYY-MM-DD" of the UTC day `back` days before today: closed days the aggregator's catch-up
+/// also looks at, as a real estate's would be.
+std::string day_before(int back) {
+  const auto day = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()) - std::chrono::days(back);
+  return vctp::core::format_iso8601(day).substr(0, 10);
+}
+
+std::string compact(const std::string& day) {
+  std::string out;
+  for (char c : day) {
+    if (c != '-') out += c;
+  }
+  return out;
+}
+
+/// Every event of the suite as it goes by on NATS (core subscription to vctp.>, resubscribed
+/// after a server restart), counted by what it is about, so a test sees a job done twice.
+class EventLog {
+ public:
+  explicit EventLog(const std::string& url)
+      : settings_(vctp::bus::test::settings_for(url)),
+        connection_(settings_, registry_, vctp::bus::test::quick_reconnect()),
+        subscription_(connection_.subscribe("vctp.>", [this](const vctp::bus::Message& m) { add(m); })) {}
+
+  /// How often `subject` carried an event whose `field` is `value` and status `ok`.
+  int ok_count(const std::string& subject, const std::string& field, const std::string& value) const {
+    std::lock_guard lock(mutex_);
+    int n = 0;
+    for (const auto& [s, e] : events_) {
+      if (s == subject && e.value(field, "") == value && e.value("status", "ok") == "ok") ++n;
+    }
+    return n;
+  }
+  std::string dump() const {
+    std::lock_guard lock(mutex_);
+    std::string out;
+    for (const auto& [s, e] : events_) out += s + " " + e.dump() + "\n";
+    return out;
+  }
+
+ private:
+  void add(const vctp::bus::Message& m) {
+    auto e = json::parse(m.data, nullptr, false);
+    if (!e.is_object()) return;
+    std::lock_guard lock(mutex_);
+    events_.emplace_back(m.subject, std::move(e));
+  }
+  vctp::core::Settings settings_;
+  vctp::metrics::Registry registry_;
+  vctp::bus::Connection connection_;
+  vctp::bus::Subscription subscription_;
+  mutable std::mutex mutex_;
+  std::vector<std::pair<std::string, json>> events_;
+};
+
+bool log_has(const E2eSuite& suite, const std::string& file, const std::string& text) {
+  const auto path = suite.dir() / file;
+  return fs::exists(path) && read_file(path).find(text) != std::string::npos;
+}
+
+/// What a day's summary holds, read back from the database.
+struct DayCheck {
+  int registered = 0;
+  std::int64_t registered_rows = -1;
+  std::int64_t rows = -1;
+  std::int64_t min_seen = -1;
+  std::int64_t max_seen = -1;
+};
+
+DayCheck check_day(vctp::store::Database& db, const std::string& day) {
+  const std::string table = "summary_daily_" + compact(day);
+  DayCheck out;
+  out.registered = registry_entries(db, "daily")[{table, ""}];
+  for (const auto& r : db.query("SELECT row_count FROM snapshot_registry WHERE table_name = $1", {table})) {
+    out.registered_rows = r.get_int(0);
+  }
+  if (db.list_tables(table).empty()) return out;
+  for (const auto& r :
+       db.query("SELECT COUNT(*), MIN(samples_seen), MAX(samples_seen) FROM " + table, {})) {
+    out.rows = r.get_int(0);
+    out.min_seen = r.get_int(1);
+    out.max_seen = r.get_int(2);
+  }
+  return out;
+}
+
+/// Waits until `day`'s summary is announced and its report generated, then lets the pipeline
+/// settle, so that a second summary or report would have come by too.
+bool day_done(const EventLog& events, const std::string& day) {
+  return events.ok_count("vctp.aggregate.completed", "period", day) >= 1 &&
+         events.ok_count("vctp.report.generated", "file", "vctp_daily_" + compact(day) + ".xlsx") >= 1;
+}
+
+void check_day_once(const E2eSuite& suite, const EventLog& events, const std::string& day, std::size_t vm_count) {
+  INFO("day " << day);
+  auto db = suite.open_database();
+  const auto c = check_day(*db, day);
+  CHECK(c.registered == 1);
+  CHECK(c.rows == static_cast<std::int64_t>(vm_count));
+  CHECK(c.registered_rows == c.rows);  // registered whole, in the transaction that filled it
+  CHECK(c.min_seen == 24);
+  CHECK(c.max_seen == 24);
+  CHECK(events.ok_count("vctp.aggregate.completed", "period", day) == 1);
+  const std::string report = "vctp_daily_" + compact(day) + ".xlsx";
+  CHECK(events.ok_count("vctp.report.generated", "file", report) == 1);
+  CHECK(fs::exists(suite.reports_dir() / report));
+  CHECK(db->query("SELECT 1 FROM reports WHERE file_name = $1", {report}).size() == 1);
+}
+
+}  // namespace
+
+TEST_CASE("e2e fault: the aggregator killed with completions pending summarises every closed day once, "
+          "after its restart",
+          "[e2e][faults]") {
+  vctp::bus::test::NatsServer nats;
+  VcsimProcess vcsim{few_vms()};
+  EventLog events(nats.url());
+  E2eSuite suite(options_for(nats, vcsim));
+  REQUIRE(eventually([&] { return log_has(suite, "aggregator#0.1.log", "aggregator consuming"); }, 30s));
+
+  // Killed with its durable consumer in place: the two days' completions wait in the stream.
+  REQUIRE(suite.stop("aggregator#0", SIGKILL) == 128 + SIGKILL);
+  const std::vector<std::string> days = {day_before(3), day_before(2)};
+  for (const auto& day : days) {
+    for (int hour = 0; hour < 24; ++hour) {
+      const auto r = suite.collect_once(hour_of(day, hour));
+      INFO(r.output);
+      REQUIRE(r.status == 0);
+    }
+  }
+  suite.restart("aggregator#0");
+
+  const auto vm_count = vcsim.dump().at("vms").size();
+  const bool done = eventually([&] { return day_done(events, days[0]) && day_done(events, days[1]); }, 90s);
+  std::this_thread::sleep_for(5s);  // room for a second summary or report to come by
+  INFO(suite.logs() << events.dump());
+  REQUIRE(done);
+  for (const auto& day : days) check_day_once(suite, events, day, vm_count);
+  for (const auto& key : suite.keys()) CHECK(suite.process(key).running());
+}
