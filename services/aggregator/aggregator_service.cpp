@@ -84,7 +84,9 @@ void AggregatorService::start_consumers() {
   consumers_.push_back(std::make_unique<bus::Consumer>(
       context_.nats, service::durable_consumer(kService, bus::SnapshotCompleted::kSubject, slow),
       bus::event_handler<bus::SnapshotCompleted>(
-          [this](const bus::SnapshotCompleted& e, const bus::Message&) { return on_snapshot_completed(e); }),
+          [this](const bus::SnapshotCompleted& e, const bus::Message& m) {
+            return on_snapshot_completed(e, m.num_delivered > 1);
+          }),
       context_.metrics, options));
   consumers_.push_back(std::make_unique<bus::Consumer>(
       context_.nats, service::durable_consumer(kService, bus::AggregateRequested::kSubject, slow),
@@ -101,12 +103,13 @@ void AggregatorService::stop() {
   for (auto& c : consumers_) c->stop();
 }
 
-bus::HandlerResult AggregatorService::on_snapshot_completed(const bus::SnapshotCompleted& event) {
+bus::HandlerResult AggregatorService::on_snapshot_completed(const bus::SnapshotCompleted& event, bool redelivered) {
   // A day is closed by its last hour and again by the next day's first (in case the last one
-  // failed), and an event may be delivered twice: a day already summarised from the same hours
-  // is not summarised (nor announced, nor reported) again.
+  // failed), and the catch-up finds it too: a day already summarised from the same hours is not
+  // summarised (nor announced, nor reported) again. A redelivery builds again: the process that
+  // had it may have died between the summary and its announcement.
   for (const auto& day : days_closed_by(event)) {
-    const auto out = aggregator_->run_if_stale(day);
+    const auto out = redelivered ? std::optional(aggregator_->run(day)) : aggregator_->run_if_stale(day);
     if (out && out->retryable) return bus::HandlerResult::retry(std::chrono::seconds(10));
     if (out) announce(*out, std::nullopt);
     if (out && !out->ok) continue;

@@ -157,6 +157,52 @@ void check_day_once(const E2eSuite& suite, const EventLog& events, const std::st
   CHECK(db->query("SELECT 1 FROM reports WHERE file_name = $1", {report}).size() == 1);
 }
 
+/// A tmpfs of `size` mounted on `path` for a test's life, unmounted whatever happens. Mounting
+/// needs root (as the suite runs here and in CI): where it is refused the test fails, saying so.
+class TmpfsMount {
+ public:
+  TmpfsMount(fs::path path, const std::string& size) : path_(std::move(path)) {
+    fs::create_directories(path_);
+    const std::string data = "size=" + size + ",mode=0755";
+    if (::mount("tmpfs", path_.c_str(), "tmpfs", 0, data.c_str()) != 0) {
+      const int error = errno;
+      FAIL("cannot mount a tmpfs on " << path_ << " (" << std::strerror(error)
+                                      << "): the disk-full scenario needs root or CAP_SYS_ADMIN");
+    }
+    mounted_ = true;
+  }
+  ~TmpfsMount() {
+    if (mounted_) ::umount2(path_.c_str(), MNT_DETACH);
+  }
+  TmpfsMount(const TmpfsMount&) = delete;
+  TmpfsMount& operator=(const TmpfsMount&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+  bool mounted_ = false;
+};
+
+/// Writes `path` until the file system is full; returns the bytes written.
+std::size_t fill_up(const fs::path& path) {
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  REQUIRE(f != nullptr);
+  std::vector<char> chunk(4096, 'x');
+  std::size_t written = 0;
+  while (std::fwrite(chunk.data(), 1, chunk.size(), f) == chunk.size() && std::fflush(f) == 0) written += chunk.size();
+  std::fclose(f);
+  return written;
+}
+
+/// Row count of every hourly table registered ok, and whether the database checks whole.
+std::map<std::string, std::int64_t> hourly_row_counts(vctp::store::Database& db) {
+  std::map<std::string, std::int64_t> out;
+  for (const auto& [key, n] : registry_entries(db, "hourly")) {
+    for (const auto& r : db.query("SELECT COUNT(*) FROM " + key.first, {})) out[key.first] = r.get_int(0);
+  }
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("e2e fault: the aggregator killed with completions pending summarises every closed day once, "
@@ -211,9 +257,10 @@ TEST_CASE("e2e fault: nats-server restarted mid-pipeline: the services recover w
       [&] { return events.ok_count("vctp.report.generated", "file", "vctp_hourly_" + compact(day) + "09.xlsx") == 1; },
       60s));
 
-  // Down: a backfill writes its tables and says, where its operator looks, that they were not
-  // announced; the gateway's publish waits for the server and is stored once it is back.
-  nats.stop();
+  // Killed (its store on disk), then down a while: a backfill writes its tables and says, where
+  // its operator looks, that they were not announced; the gateway's publish waits for the server
+  // and is stored once it is back.
+  nats.stop(/*kill=*/true);
   for (int hour = 10; hour < 12; ++hour) {
     const auto r = suite.collect_once(hour_of(day, hour));
     INFO(r.output);
@@ -267,4 +314,70 @@ TEST_CASE("e2e fault: nats-server restarted mid-pipeline: the services recover w
     CHECK(suite.process(key).running());
     CHECK(!fs::exists(suite.dir() / (key + ".2.log")));
   }
+}
+
+TEST_CASE("e2e fault: the SQLite database's disk full during a snapshot: a clear error, the earlier tables whole, "
+          "the collector still running, the snapshot taken once space is back",
+          "[e2e][faults]") {
+  TempDir disk;
+  TmpfsMount mount(disk / "db", "8m");
+  vctp::bus::test::NatsServer nats;
+  VcsimProcess vcsim{few_vms()};
+  auto options = options_for(nats, vcsim, {"collector", "gateway"});
+  options.database_url = (mount.path() / "vctp.sqlite3").string();
+  E2eSuite suite(options);
+  REQUIRE(eventually([&] { return log_has(suite, "collector#0.1.log", "collector consuming"); }, 30s));
+  const std::string day = day_before(1);
+  for (int hour = 0; hour < 3; ++hour) {
+    const auto r = suite.collect_once(hour_of(day, hour));
+    INFO(r.output);
+    REQUIRE(r.status == 0);
+  }
+  const auto vm_count = static_cast<std::int64_t>(vcsim.dump().at("vms").size());
+  std::map<std::string, std::int64_t> before;
+  {
+    auto db = suite.open_database();
+    before = hourly_row_counts(*db);
+    // The write-ahead log emptied into the database file, so that the next write needs new space.
+    db->query("PRAGMA wal_checkpoint(TRUNCATE)", {});
+  }
+  REQUIRE(before.size() == 3);
+  const auto filler = mount.path() / "filler";
+  REQUIRE(fill_up(filler) > 0);
+
+  // The snapshot asked over REST hits the full disk.
+  const std::string log = "collector#0.1.log";
+  auto posted = suite.post_json("/api/snapshots/run", "{}");
+  INFO(posted.body);
+  REQUIRE(posted.status == 202);
+  const bool failed = eventually([&] { return log_has(suite, log, "snapshot failed"); }, 60s);
+  INFO(suite.logs());
+  REQUIRE(failed);
+  CHECK(log_has(suite, log, "disk is full"));
+  CHECK(suite.process("collector#0").running());
+  const int metrics_port = logged_port(suite.dir() / log, kMetricsListening, suite.process("collector#0"));
+  const auto metrics = http_get("http://127.0.0.1:" + std::to_string(metrics_port) + "/metrics");
+  CHECK(metrics.find("vctp_hourly_snapshots_failed_total 1") != std::string::npos);
+  CHECK(http_call("GET", suite.url("/api/health")).status == 200);
+  {
+    // The earlier tables read back whole, and the failed hour left nothing behind.
+    auto db = suite.open_database();
+    for (const auto& r : db->query("PRAGMA integrity_check", {})) CHECK(r.get_text(0) == "ok");
+    CHECK(hourly_row_counts(*db) == before);
+  }
+
+  // Space back: the next request takes the snapshot, once.
+  fs::remove(filler);
+  posted = suite.post_json("/api/snapshots/run", "{}");
+  REQUIRE(posted.status == 202);
+  REQUIRE(eventually([&] { return log_has(suite, log, "snapshot written"); }, 60s));
+  auto db = suite.open_database();
+  const auto after = hourly_row_counts(*db);
+  CHECK(after.size() == before.size() + 1);
+  for (const auto& [table, rows] : after) {
+    INFO(table);
+    CHECK(rows == (before.count(table) ? before.at(table) : vm_count));
+  }
+  for (const auto& [key, n] : registry_entries(*db, "hourly")) CHECK(n == 1);
+  for (const auto& r : db->query("PRAGMA integrity_check", {})) CHECK(r.get_text(0) == "ok");
 }
