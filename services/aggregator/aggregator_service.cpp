@@ -83,10 +83,9 @@ void AggregatorService::start_consumers() {
   slow.max_deliver = 5;
   consumers_.push_back(std::make_unique<bus::Consumer>(
       context_.nats, service::durable_consumer(kService, bus::SnapshotCompleted::kSubject, slow),
-      bus::event_handler<bus::SnapshotCompleted>(
-          [this](const bus::SnapshotCompleted& e, const bus::Message& m) {
-            return on_snapshot_completed(e, m.num_delivered > 1);
-          }),
+      bus::event_handler<bus::SnapshotCompleted>([this](const bus::SnapshotCompleted& e, const bus::Message& m) {
+        return on_snapshot_completed(e, m.num_delivered > 1);
+      }),
       context_.metrics, options));
   consumers_.push_back(std::make_unique<bus::Consumer>(
       context_.nats, service::durable_consumer(kService, bus::AggregateRequested::kSubject, slow),
@@ -114,7 +113,8 @@ bus::HandlerResult AggregatorService::on_snapshot_completed(const bus::SnapshotC
     if (out) announce(*out, std::nullopt);
     if (out && !out->ok) continue;
     if (const auto month = month_closed_by(day)) {
-      if (const auto monthly = aggregator_->run_if_stale(*month)) announce(*monthly, std::nullopt);
+      const auto monthly = redelivered ? std::optional(aggregator_->run(*month)) : aggregator_->run_if_stale(*month);
+      if (monthly) announce(*monthly, std::nullopt);
     }
   }
   return bus::HandlerResult::ack();

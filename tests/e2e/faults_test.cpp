@@ -125,8 +125,7 @@ DayCheck check_day(vctp::store::Database& db, const std::string& day) {
     out.registered_rows = r.get_int(0);
   }
   if (db.list_tables(table).empty()) return out;
-  for (const auto& r :
-       db.query("SELECT COUNT(*), MIN(samples_seen), MAX(samples_seen) FROM " + table, {})) {
+  for (const auto& r : db.query("SELECT COUNT(*), MIN(samples_seen), MAX(samples_seen) FROM " + table, {})) {
     out.rows = r.get_int(0);
     out.min_seen = r.get_int(1);
     out.max_seen = r.get_int(2);
@@ -194,7 +193,7 @@ std::size_t fill_up(const fs::path& path) {
   return written;
 }
 
-/// Row count of every hourly table registered ok, and whether the database checks whole.
+/// The row count of every hourly table in the registry.
 std::map<std::string, std::int64_t> hourly_row_counts(vctp::store::Database& db) {
   std::map<std::string, std::int64_t> out;
   for (const auto& [key, n] : registry_entries(db, "hourly")) {
@@ -205,9 +204,10 @@ std::map<std::string, std::int64_t> hourly_row_counts(vctp::store::Database& db)
 
 }  // namespace
 
-TEST_CASE("e2e fault: the aggregator killed with completions pending summarises every closed day once, "
-          "after its restart",
-          "[e2e][faults]") {
+TEST_CASE(
+    "e2e fault: the aggregator killed with completions pending summarises every closed day once, "
+    "after its restart",
+    "[e2e][faults]") {
   vctp::bus::test::NatsServer nats;
   VcsimProcess vcsim{few_vms()};
   EventLog events(nats.url());
@@ -235,9 +235,10 @@ TEST_CASE("e2e fault: the aggregator killed with completions pending summarises 
   for (const auto& key : suite.keys()) CHECK(suite.process(key).running());
 }
 
-TEST_CASE("e2e fault: nats-server restarted mid-pipeline: the services recover without a restart of theirs, "
-          "nothing acknowledged is lost, nothing is done twice",
-          "[e2e][faults]") {
+TEST_CASE(
+    "e2e fault: nats-server restarted mid-pipeline: the services recover without a restart of theirs, "
+    "nothing acknowledged is lost, nothing is done twice",
+    "[e2e][faults]") {
   vctp::bus::test::NatsServer nats;
   VcsimProcess vcsim{few_vms()};
   EventLog events(nats.url());
@@ -276,7 +277,7 @@ TEST_CASE("e2e fault: nats-server restarted mid-pipeline: the services recover w
   // Back: the hours the backfill could not announce are taken again, then the rest of the day.
   collect(10, 24);
   const auto vm_count = vcsim.dump().at("vms").size();
-  const auto now_table = "snap_hourly_" + compact(day_before(0)) ;
+  const auto now_table = "snap_hourly_" + compact(day_before(0));
   const bool done = eventually(
       [&] {
         for (int hour = 0; hour < 24; ++hour) {
@@ -316,9 +317,10 @@ TEST_CASE("e2e fault: nats-server restarted mid-pipeline: the services recover w
   }
 }
 
-TEST_CASE("e2e fault: the SQLite database's disk full during a snapshot: a clear error, the earlier tables whole, "
-          "the collector still running, the snapshot taken once space is back",
-          "[e2e][faults]") {
+TEST_CASE(
+    "e2e fault: the SQLite database's disk full during a snapshot: a clear error, the earlier tables whole, "
+    "the collector still running, the snapshot taken once space is back",
+    "[e2e][faults]") {
   TempDir disk;
   TmpfsMount mount(disk / "db", "8m");
   vctp::bus::test::NatsServer nats;
