@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <fstream>
+#include <cstdio>
 #include <future>
 #include <mutex>
 #include <nlohmann/json.hpp>
