@@ -78,36 +78,12 @@ AggregationOutcome Aggregator::run(const Period& period) {
   return build(period);
 }
 
-bool Aggregator::up_to_date(const Period& period) {
-  const bool daily = period.kind() == SummaryKind::kDaily;
-  const std::string table = period.table().str();
-  std::optional<std::chrono::system_clock::time_point> built;
-  for (const auto& r : registry_.find(daily ? store::SnapshotKind::kDaily : store::SnapshotKind::kMonthly,
-                                      period.start(), period.end())) {
-    if (r.table_name == table && r.status == store::SnapshotStatus::kOk) built = r.created_at;
-  }
-  if (!built) return false;
-  std::vector<store::SnapshotKind> inputs{store::SnapshotKind::kHourly};
-  if (!daily) inputs.push_back(store::SnapshotKind::kDaily);
-  for (const auto kind : inputs) {
-    for (const auto& r : registry_.find(kind, period.start(), period.end())) {
-      if (r.status == store::SnapshotStatus::kOk && r.created_at > *built) return false;
-    }
-  }
-  return true;
-}
-
-std::optional<AggregationOutcome> Aggregator::run_if_stale(const Period& period) {
+std::optional<AggregationOutcome> Aggregator::run_if_missing(const Period& period) {
   std::lock_guard lock(period_mutex(period.table().str()));
-  try {
-    if (up_to_date(period)) {
-      core::log_info("summary up to date: not built again",
-                     {{"kind", std::string(to_string(period.kind()))}, {"period", period.text()}});
-      return std::nullopt;
-    }
-  } catch (const std::exception& e) {
-    core::log_warn("cannot tell whether a summary is up to date: building it",
-                   {{"period", period.text()}, {"error", e.what()}});
+  if (!db_.list_tables(period.table().str()).empty()) {
+    core::log_info("summary exists: not built again",
+                   {{"kind", std::string(to_string(period.kind()))}, {"period", period.text()}});
+    return std::nullopt;
   }
   return run(period);
 }
@@ -193,7 +169,7 @@ std::vector<Period> Aggregator::missing_periods(int lookback_days, int lookback_
 std::vector<AggregationOutcome> Aggregator::catch_up(int lookback_days, int lookback_months) {
   std::vector<AggregationOutcome> out;
   for (const auto& p : missing_periods(lookback_days, lookback_months)) {
-    if (auto outcome = run_if_stale(p)) out.push_back(std::move(*outcome));
+    if (auto outcome = run_if_missing(p)) out.push_back(std::move(*outcome));
   }
   return out;
 }

@@ -49,11 +49,10 @@ class Aggregator {
   /// for bad input or database failures: the outcome says what happened.
   AggregationOutcome run(SummaryKind kind, std::string_view period_text);
   AggregationOutcome run(const Period& period);
-  /// Builds `period` unless its summary is up to date: registered, and no input table (the
-  /// day's hours, the month's days and hours) registered after it; nullopt when nothing was
-  /// done. Checked under the period's lock, so a day closed by two events (its last hour, the
-  /// next day's first), redelivered, or found by the catch-up too is summarised once.
-  std::optional<AggregationOutcome> run_if_stale(const Period& period);
+  /// Builds `period` unless its summary table exists; nullopt when nothing was done. Checked
+  /// under the period's lock, so a fallback (the next day's first hour, the catch-up) racing the
+  /// event that closed the period does not build it a second time.
+  std::optional<AggregationOutcome> run_if_missing(const Period& period);
   /// Counts and returns a failed outcome for a request that cannot even name its period.
   AggregationOutcome refuse(SummaryKind kind, std::string_view period, std::string error);
 
@@ -61,7 +60,7 @@ class Aggregator {
   /// `lookback_days`, months in the last `lookback_months`, oldest first; days before months.
   std::vector<Period> missing_periods(int lookback_days, int lookback_months);
 
-  /// Builds every period missing_periods() returns that is still stale; returns their outcomes.
+  /// Builds every period missing_periods() returns that is still missing; returns their outcomes.
   std::vector<AggregationOutcome> catch_up(int lookback_days, int lookback_months);
 
   const core::Clock& clock() const { return clock_; }
@@ -69,7 +68,6 @@ class Aggregator {
  private:
   AggregationOutcome build(const Period& period);
   std::recursive_mutex& period_mutex(const std::string& key);
-  bool up_to_date(const Period& period);
 
   store::Database& db_;
   const core::Clock& clock_;
