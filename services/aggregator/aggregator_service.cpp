@@ -120,9 +120,9 @@ bus::HandlerResult AggregatorService::on_snapshot_completed(const bus::SnapshotC
 
 bool AggregatorService::completions_queued() {
   try {
-    const auto state = context_.nats.consumer_state(
-        bus::stream_config(context_.settings).name,
-        service::durable_consumer(kService, bus::SnapshotCompleted::kSubject).durable);
+    const auto state =
+        context_.nats.consumer_state(bus::stream_config(context_.settings).name,
+                                     service::durable_consumer(kService, bus::SnapshotCompleted::kSubject).durable);
     return state.num_pending > 0 || state.num_ack_pending > 0;
   } catch (const std::exception& e) {
     // NATS away or the consumer not made yet: no event will do the work, the catch-up does.

@@ -8,8 +8,8 @@
 
 #include <cerrno>
 #include <csignal>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <future>
 #include <mutex>
 #include <nlohmann/json.hpp>
