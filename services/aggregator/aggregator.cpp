@@ -33,10 +33,10 @@ Aggregator::Aggregator(store::Database& db, const core::Clock& clock, Chargeback
       monthly_(registry_),
       metrics_(metrics) {}
 
-std::mutex& Aggregator::period_mutex(const std::string& key) {
+std::recursive_mutex& Aggregator::period_mutex(const std::string& key) {
   std::lock_guard lock(mutexes_guard_);
   auto& m = mutexes_[key];
-  if (!m) m = std::make_unique<std::mutex>();
+  if (!m) m = std::make_unique<std::recursive_mutex>();
   return *m;
 }
 
@@ -76,6 +76,16 @@ AggregationOutcome Aggregator::run(const Period& period) {
     return out;
   }
   return build(period);
+}
+
+std::optional<AggregationOutcome> Aggregator::run_if_missing(const Period& period) {
+  std::lock_guard lock(period_mutex(period.table().str()));
+  if (!db_.list_tables(period.table().str()).empty()) {
+    core::log_info("summary exists: not built again",
+                   {{"kind", std::string(to_string(period.kind()))}, {"period", period.text()}});
+    return std::nullopt;
+  }
+  return run(period);
 }
 
 AggregationOutcome Aggregator::build(const Period& period) {
@@ -158,7 +168,9 @@ std::vector<Period> Aggregator::missing_periods(int lookback_days, int lookback_
 
 std::vector<AggregationOutcome> Aggregator::catch_up(int lookback_days, int lookback_months) {
   std::vector<AggregationOutcome> out;
-  for (const auto& p : missing_periods(lookback_days, lookback_months)) out.push_back(run(p));
+  for (const auto& p : missing_periods(lookback_days, lookback_months)) {
+    if (auto outcome = run_if_missing(p)) out.push_back(std::move(*outcome));
+  }
   return out;
 }
 

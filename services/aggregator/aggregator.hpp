@@ -49,6 +49,10 @@ class Aggregator {
   /// for bad input or database failures: the outcome says what happened.
   AggregationOutcome run(SummaryKind kind, std::string_view period_text);
   AggregationOutcome run(const Period& period);
+  /// Builds `period` unless its summary table exists; nullopt when nothing was done. Checked
+  /// under the period's lock, so a fallback (the next day's first hour, the catch-up) racing the
+  /// event that closed the period does not build it a second time.
+  std::optional<AggregationOutcome> run_if_missing(const Period& period);
   /// Counts and returns a failed outcome for a request that cannot even name its period.
   AggregationOutcome refuse(SummaryKind kind, std::string_view period, std::string error);
 
@@ -56,14 +60,14 @@ class Aggregator {
   /// `lookback_days`, months in the last `lookback_months`, oldest first; days before months.
   std::vector<Period> missing_periods(int lookback_days, int lookback_months);
 
-  /// Builds every period missing_periods() returns; returns their outcomes.
+  /// Builds every period missing_periods() returns that is still missing; returns their outcomes.
   std::vector<AggregationOutcome> catch_up(int lookback_days, int lookback_months);
 
   const core::Clock& clock() const { return clock_; }
 
  private:
   AggregationOutcome build(const Period& period);
-  std::mutex& period_mutex(const std::string& key);
+  std::recursive_mutex& period_mutex(const std::string& key);
 
   store::Database& db_;
   const core::Clock& clock_;
@@ -72,7 +76,7 @@ class Aggregator {
   MonthlySummary monthly_;
   AggregatorMetrics& metrics_;
   std::mutex mutexes_guard_;
-  std::map<std::string, std::unique_ptr<std::mutex>> mutexes_;
+  std::map<std::string, std::unique_ptr<std::recursive_mutex>> mutexes_;
 };
 
 }  // namespace vctp::aggregator

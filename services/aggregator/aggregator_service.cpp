@@ -21,6 +21,8 @@ constexpr std::string_view kService = "aggregator";
 constexpr int kCatchUpMonths = 13;
 /// A request that failed on a transient database error is retried this many times.
 constexpr std::uint64_t kRetryDeliveries = 3;
+/// How soon the catch-up looks again while completions are still queued.
+constexpr auto kCatchUpWhileQueued = std::chrono::seconds(10);
 
 int catch_up_days(const core::Settings& settings) {
   return static_cast<int>(std::clamp<std::int64_t>(settings.hourly_snapshot_max_age_days, 1, 400));
@@ -112,13 +114,30 @@ bus::HandlerResult AggregatorService::on_snapshot_completed(const bus::SnapshotC
     return bus::HandlerResult::invalid(e.what());
   }
   for (const auto& day : closed) {
-    const auto out = aggregator_->run(day);
-    if (out.retryable) return bus::HandlerResult::retry(std::chrono::seconds(10));
-    announce(out, std::nullopt);
-    if (!out.ok) continue;
+    // The day's last hour builds it (again: another vCenter's last hour may be new); the next
+    // day's first hour only stands in for a last hour that never came.
+    const bool own_day = day.start() <= event.period_start && event.period_start < day.end();
+    const auto out = own_day ? std::optional(aggregator_->run(day)) : aggregator_->run_if_missing(day);
+    if (!out) continue;
+    if (out->retryable) return bus::HandlerResult::retry(std::chrono::seconds(10));
+    announce(*out, std::nullopt);
+    if (!out->ok) continue;
     if (const auto month = month_closed_by(day)) announce(aggregator_->run(*month), std::nullopt);
   }
   return bus::HandlerResult::ack();
+}
+
+bool AggregatorService::completions_queued() {
+  try {
+    const auto state =
+        context_.nats.consumer_state(bus::stream_config(context_.settings).name,
+                                     service::durable_consumer(kService, bus::SnapshotCompleted::kSubject).durable);
+    return state.num_pending > 0 || state.num_ack_pending > 0;
+  } catch (const std::exception& e) {
+    // NATS away or the consumer not made yet: no event will do the work, the catch-up does.
+    core::log_debug("cannot read the completions consumer's state", {{"error", e.what()}});
+    return false;
+  }
 }
 
 bus::HandlerResult AggregatorService::on_aggregate_requested(const bus::Message& message) {
@@ -200,7 +219,11 @@ void AggregatorService::schedule_loop() {
   auto next_cleanup = cron.next_after(clock_.now());
   while (!context_.stop.stop_requested()) {
     const auto now = clock_.now();
-    if (now >= next_catch_up) {
+    if (now >= next_catch_up && completions_queued()) {
+      // Completions still queued (a restart after downtime) close their days themselves; the
+      // catch-up, for what no event will close, waits until they are done.
+      next_catch_up = clock_.now() + kCatchUpWhileQueued;
+    } else if (now >= next_catch_up) {
       try {
         request_catch_up();
       } catch (const std::exception& e) {

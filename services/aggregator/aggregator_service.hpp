@@ -49,6 +49,8 @@ class AggregatorService final : public service::Service {
 
  private:
   bus::HandlerResult on_snapshot_completed(const bus::SnapshotCompleted& event);
+  /// Whether vctp.snapshot.completed events wait for this service (false when NATS cannot say).
+  bool completions_queued();
   bus::HandlerResult on_aggregate_requested(const bus::Message& message);
   /// Publishes vctp.aggregate.completed (and vctp.snapshot.completed for a built table).
   void announce(const AggregationOutcome& outcome, const std::optional<std::string>& request_id);
