@@ -57,7 +57,7 @@ std::optional<int> run_once(service::CommandContext& context, const AggregatorOp
 }
 
 AggregatorService::AggregatorService(service::ServiceContext& context, AggregatorMetrics& metrics)
-    : context_(context), clock_(context.clock), metrics_(metrics), bus_setup_(context) {
+    : context_(context), clock_(context.clock), metrics_(metrics), handled_(context.db, "aggregator"), bus_setup_(context) {
   const auto& settings = context_.settings;
   // Validate the cron before anything starts: a bad one is a settings error.
   core::CronExpression::parse(settings.snapshot_cleanup_cron);
@@ -87,7 +87,8 @@ void AggregatorService::start_consumers() {
   slow.max_deliver = 5;
   consumers_.push_back(std::make_unique<bus::Consumer>(
       context_.nats, service::durable_consumer(kService, bus::SnapshotCompleted::kSubject, slow),
-      bus::event_handler<bus::SnapshotCompleted>(
+      service::handle_once<bus::SnapshotCompleted>(
+          handled_, context_.clock,
           [this](const bus::SnapshotCompleted& e, const bus::Message&) { return on_snapshot_completed(e); }),
       context_.metrics, options));
   consumers_.push_back(std::make_unique<bus::Consumer>(

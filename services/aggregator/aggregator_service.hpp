@@ -65,6 +65,7 @@ class AggregatorService final : public service::Service {
   service::ServiceContext& context_;
   const core::Clock& clock_;
   AggregatorMetrics& metrics_;
+  store::HandledEvents handled_;  ///< the snapshot completions handled (a redelivery is skipped)
   std::unique_ptr<Aggregator> aggregator_;
   std::unique_ptr<bus::EventPublisher> publisher_;
   std::vector<std::unique_ptr<bus::Consumer>> consumers_;

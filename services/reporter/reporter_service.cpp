@@ -110,6 +110,7 @@ struct ReporterService::Parts {
         publisher(c.nats, "reporter"),
         announcer(publisher),
         gauges(c.metrics, ChargePolicy::from_settings(c.settings)),
+        handled(c.db, "reporter"),
         generator(source, &catalog, &announcer, c.settings.reports_dir, ChargePolicy::from_settings(c.settings),
                   c.clock, metrics, &gauges),
         bus_setup(c) {}
@@ -121,6 +122,7 @@ struct ReporterService::Parts {
   bus::EventPublisher publisher;
   BusReportAnnouncer announcer;
   ChargebackGauges gauges;
+  store::HandledEvents handled;
   ReportGenerator generator;
   std::vector<std::unique_ptr<bus::Consumer>> consumers;
   service::BusSetup bus_setup;
@@ -137,9 +139,10 @@ void add_consumer(ReporterService::Parts& p, RequestOf request_of) {
   options.batch = 1;  // reports are long jobs: one at a time
   p.consumers.push_back(
       std::make_unique<bus::Consumer>(p.context.nats, service::durable_consumer("reporter", Event::kSubject),
-                                      bus::event_handler<Event>([&p, request_of](const Event& e, const bus::Message&) {
-                                        return handle_request(p.generator, request_of(e));
-                                      }),
+                                      service::handle_once<Event>(p.handled, p.context.clock,
+                                                                  [&p, request_of](const Event& e, const bus::Message&) {
+                                                                    return handle_request(p.generator, request_of(e));
+                                                                  }),
                                       p.context.metrics, options));
 }
 

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <string>
 
+#include "vctp/core/logging.hpp"
 #include "vctp/service/readiness.hpp"
 
 namespace vctp::service {
@@ -11,6 +12,21 @@ bus::ConsumerConfig durable_consumer(std::string_view service, std::string_view 
   base.durable = bus::durable_name(service, subject);
   base.filter_subject = std::string(subject);
   return base;
+}
+
+bool handled_before(store::HandledEvents& handled, const bus::Envelope& envelope) {
+  if (!handled.contains(envelope.id)) return false;
+  core::log_info("event handled before; its redelivery is skipped", {{"event", envelope.type}, {"id", envelope.id}});
+  return true;
+}
+
+void remember_handled(store::HandledEvents& handled, const bus::Envelope& envelope, const core::Clock& clock) {
+  try {
+    handled.add(envelope.id, clock.now());
+  } catch (const std::exception& e) {
+    // The work is done: a redelivery would do it again, which the handlers survive.
+    core::log_warn("cannot record a handled event", {{"event", envelope.type}, {"id", envelope.id}, {"error", e.what()}});
+  }
 }
 
 void join_all(std::vector<std::thread>& threads) {

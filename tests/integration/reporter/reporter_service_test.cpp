@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <mutex>
@@ -113,6 +114,21 @@ TEST_CASE("reporter service: events trigger reports, announced on vctp.report.ge
   CHECK(metric("vctp_bus_invalid_messages_total", aggregates) == 0);
   CHECK(metric("vctp_bus_messages_total", snapshots + ",result=\"retried\"") <= 0);
   CHECK(metric("vctp_bus_messages_total", aggregates + ",result=\"retried\"") <= 0);
+
+  // A redelivery of an event handled to the end (JetStream delivers at least once: after a
+  // server restart it can deliver an acknowledged message again) is acknowledged, not reported
+  // again. Published under another message id, so that JetStream's duplicate window keeps it.
+  REQUIRE(eventually([&] { return metric("vctp_bus_messages_total", snapshots + ",result=\"acked\"") == 1; }, 30s));
+  vctp::bus::PublishOptions again;
+  again.msg_id = snapshot.envelope.id + "-redelivered";
+  publisher.publish(snapshot, again);
+  REQUIRE(eventually([&] { return metric("vctp_bus_messages_total", snapshots + ",result=\"acked\"") == 2; }, 30s));
+  const auto announcements = [&](const std::string& file) {
+    std::lock_guard lock(mutex);
+    return std::count_if(announced.begin(), announced.end(), [&](const auto& e) { return e.file == file; });
+  };
+  // Watching a window for an announcement that must not come.
+  CHECK_FALSE(eventually([&] { return announcements("vctp_hourly_2026112413.xlsx") > 1; }, 3s));
 
   // A removed report shows at the next periodic recount.
   fs::remove(reports / "vctp_hourly_2026112413.xlsx");
