@@ -57,7 +57,9 @@ std::optional<int> run_once(service::CommandContext& context, const AggregatorOp
 }
 
 AggregatorService::AggregatorService(service::ServiceContext& context, AggregatorMetrics& metrics)
-    : context_(context), clock_(context.clock), metrics_(metrics), handled_(context.db, "aggregator"), bus_setup_(context) {
+    : context_(context), clock_(context.clock), metrics_(metrics), handled_(context.db, "aggregator"),
+      day_closes_(context.db, "aggregator-day-close"),
+      bus_setup_(context) {
   const auto& settings = context_.settings;
   // Validate the cron before anything starts: a bad one is a settings error.
   core::CronExpression::parse(settings.snapshot_cleanup_cron);
@@ -115,17 +117,51 @@ bus::HandlerResult AggregatorService::on_snapshot_completed(const bus::SnapshotC
     return bus::HandlerResult::invalid(e.what());
   }
   for (const auto& day : closed) {
-    // The day's last hour builds it (again: another vCenter's last hour may be new); the next
-    // day's first hour only stands in for a last hour that never came.
+    // The day's last hour builds it (again when it was taken again: it may be new), once all the
+    // vCenters' last hours are in; the next day's first hour only stands in for a last hour
+    // that never came.
     const bool own_day = day.start() <= event.period_start && event.period_start < day.end();
+    const auto claim = own_day ? day_close_claim(event) : std::optional<std::string>(std::string());
+    if (!claim) continue;
     const auto out = own_day ? std::optional(aggregator_->run(day)) : aggregator_->run_if_missing(day);
     if (!out) continue;
-    if (out->retryable) return bus::HandlerResult::retry(std::chrono::seconds(10));
+    if (out->retryable) {
+      if (!claim->empty()) day_closes_.remove(*claim);  // the retry claims it again
+      return bus::HandlerResult::retry(std::chrono::seconds(10));
+    }
     announce(*out, std::nullopt);
     if (!out->ok) continue;
     if (const auto month = month_closed_by(day)) announce(aggregator_->run(*month), std::nullopt);
   }
   return bus::HandlerResult::ack();
+}
+
+std::optional<std::string> AggregatorService::day_close_claim(const bus::SnapshotCompleted& event) {
+  const auto expected = context_.settings.vcenter_addresses.size();
+  if (expected <= 1 || !event.vcenter) return std::string();
+  const auto rows = context_.db.query(
+      "SELECT COALESCE(vcenter, '') AS vcenter, created_at FROM snapshot_registry "
+      "WHERE kind = 'hourly' AND table_name = $1 ORDER BY 1",
+      {event.table});
+  if (rows.size() < expected) {
+    core::log_info("the day waits for the last hour of every vCenter",
+                   {{"table", event.table}, {"vcenter", *event.vcenter},
+                    {"registered", std::to_string(rows.size())}, {"expected", std::to_string(expected)}});
+    return std::nullopt;
+  }
+  // The last hours as they stand: every vCenter's completion that sees them names the same
+  // claim, and one of them (whichever replica has it) gets it. A last hour taken again later
+  // makes another claim, so the day is built again with it.
+  std::string claim = "close:" + event.table;
+  for (const auto& row : rows) {
+    claim += ":" + row.get_text("vcenter") + "@" + core::format_iso8601(row.get_time("created_at"));
+  }
+  if (!day_closes_.add(claim, clock_.now())) {
+    core::log_info("the day is closed by another vCenter's last hour",
+                   {{"table", event.table}, {"vcenter", *event.vcenter}});
+    return std::nullopt;
+  }
+  return claim;
 }
 
 bool AggregatorService::completions_queued() {

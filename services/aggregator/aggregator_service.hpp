@@ -59,6 +59,11 @@ class AggregatorService final : public service::Service {
   /// job id (aggregate:<kind>:<period>), so that of replicas catching up at once one does each
   /// (a month's days go with the month).
   void request_catch_up();
+  /// For the hourly completion `event` of a day's last hour: the claim to close its day (empty
+  /// when there is nothing to share: one vCenter), or nullopt when this event does not close it:
+  /// not every configured vCenter's last hour is registered yet (taken or failed), or another
+  /// vCenter's completion claimed the same last hours. With N vCenters a day is summarised once.
+  std::optional<std::string> day_close_claim(const bus::SnapshotCompleted& event);
   /// Creates the stream and the durable consumers and starts them; throws BusError.
   void start_consumers();
 
@@ -66,6 +71,7 @@ class AggregatorService final : public service::Service {
   const core::Clock& clock_;
   AggregatorMetrics& metrics_;
   store::HandledEvents handled_;  ///< the snapshot completions handled (a redelivery is skipped)
+  store::HandledEvents day_closes_;  ///< the claims of day_close_claim
   std::unique_ptr<Aggregator> aggregator_;
   std::unique_ptr<bus::EventPublisher> publisher_;
   std::vector<std::unique_ptr<bus::Consumer>> consumers_;

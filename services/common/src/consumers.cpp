@@ -25,7 +25,8 @@ void remember_handled(store::HandledEvents& handled, const bus::Envelope& envelo
     handled.add(envelope.id, clock.now());
   } catch (const std::exception& e) {
     // The work is done: a redelivery would do it again, which the handlers survive.
-    core::log_warn("cannot record a handled event", {{"event", envelope.type}, {"id", envelope.id}, {"error", e.what()}});
+    core::log_warn("cannot record a handled event",
+                   {{"event", envelope.type}, {"id", envelope.id}, {"error", e.what()}});
   }
 }
 

@@ -6,7 +6,7 @@
 
 using namespace vctp;
 
-TEST_CASE("handled events are remembered per consumer, twice is once, and old ones are forgotten") {
+TEST_CASE("handled events are remembered per consumer, an id is claimed once, old ones are forgotten") {
   const auto backend = GENERATE(from_range(test::all_backends()));
   test::BackendDb tdb(backend);
   INFO(tdb.driver());
@@ -16,8 +16,8 @@ TEST_CASE("handled events are remembered per consumer, twice is once, and old on
   store::HandledEvents aggregator(*db, "aggregator");
 
   CHECK_FALSE(reporter.contains("event-1"));
-  reporter.add("event-1", now);
-  reporter.add("event-1", now);  // a second record of the same event is no error
+  CHECK(reporter.add("event-1", now));
+  CHECK_FALSE(reporter.add("event-1", now));  // a claim: the second one to add the id is told so
   CHECK(reporter.contains("event-1"));
   CHECK_FALSE(aggregator.contains("event-1"));
   CHECK(db->query("SELECT COUNT(*) AS n FROM handled_events")[0].get_int("n") == 1);
@@ -26,4 +26,7 @@ TEST_CASE("handled events are remembered per consumer, twice is once, and old on
   reporter.add("event-2", now + store::HandledEvents::kKeep + std::chrono::hours(1));
   CHECK_FALSE(reporter.contains("event-1"));
   CHECK(reporter.contains("event-2"));
+  reporter.remove("event-2");  // a claim given up
+  CHECK_FALSE(reporter.contains("event-2"));
+  CHECK(reporter.add("event-2", now));
 }

@@ -7,7 +7,7 @@ using namespace vctp;
 using store::Backend;
 
 namespace {
-const std::vector<std::string> kSchemaTables{"event_checkpoints", "inventory", "reports",
+const std::vector<std::string> kSchemaTables{"event_checkpoints", "handled_events", "inventory", "reports",
                                              "schema_version", "snapshot_registry", "vm_events"};
 }
 

@@ -23,8 +23,11 @@ class HandledEvents {
   /// Whether `event_id` was handled by this consumer.
   bool contains(std::string_view event_id);
   /// Remembers `event_id` as handled at `now`, and forgets what was handled more than kKeep
-  /// before `now`.
-  void add(std::string_view event_id, TimePoint now);
+  /// before `now`. Returns false when it was remembered already: of several processes adding
+  /// the same id at once, one gets true (a claim).
+  bool add(std::string_view event_id, TimePoint now);
+  /// Forgets `event_id` (a claim given up because its work failed).
+  void remove(std::string_view event_id);
 
  private:
   Database& db_;
