@@ -114,6 +114,13 @@ bool every_log_has(const E2eSuite& suite, const std::string& service, const std:
   return true;
 }
 
+/// Waits until every replica of `service` consumes; fails with every log when one does not.
+void require_consuming(const E2eSuite& suite, const std::string& service) {
+  if (!eventually([&] { return every_log_has(suite, service, service + " consuming"); }, std::chrono::seconds(90))) {
+    FAIL("not every " << service << " consumes:\n" << suite.logs());
+  }
+}
+
 /// vm_id per vCenter appearing more than once in `table`.
 int doubled_vms(vctp::store::Database& db, const std::string& table) {
   return static_cast<int>(
@@ -159,8 +166,8 @@ TEST_CASE("e2e: a 3-node NATS cluster loses a node and has another restarted whi
     return o;
   }()};
   REQUIRE(eventually([&] { return http_call("GET", suite.url("/api/ready")).status == 200; }, 60s));
-  REQUIRE(eventually([&] { return every_log_has(suite, "aggregator", "aggregator consuming"); }, 60s));
-  REQUIRE(eventually([&] { return every_log_has(suite, "reporter", "reporter consuming"); }, 60s));
+  require_consuming(suite, "aggregator");
+  require_consuming(suite, "reporter");
 
   std::string collector_output;
   const auto collect = [&](int from, int to) {
@@ -272,8 +279,8 @@ TEST_CASE("e2e: two collectors on their schedule take each vCenter's hour once",
   // publish the same job ids, snapshot:<vcenter>:<hour>.
   Replicas r({"collector", "reporter"}, "  vcenter_inventory_snapshot_seconds: 60\n");
   auto& suite = r.suite;
-  REQUIRE(eventually([&] { return every_log_has(suite, "collector", "collector consuming"); }, 60s));
-  REQUIRE(eventually([&] { return every_log_has(suite, "reporter", "reporter consuming"); }, 60s));
+  require_consuming(suite, "collector");
+  require_consuming(suite, "reporter");
 
   auto db = suite.open_database();
   std::map<std::pair<std::string, std::string>, int> hourly;
@@ -321,8 +328,8 @@ TEST_CASE("e2e: two aggregators and two reporters summarise each period once and
   Replicas r({"aggregator", "reporter", "gateway"});
   auto& suite = r.suite;
   REQUIRE(eventually([&] { return http_call("GET", suite.url("/api/ready")).status == 200; }, 60s));
-  REQUIRE(eventually([&] { return every_log_has(suite, "aggregator", "aggregator consuming"); }, 60s));
-  REQUIRE(eventually([&] { return every_log_has(suite, "reporter", "reporter consuming"); }, 60s));
+  require_consuming(suite, "aggregator");
+  require_consuming(suite, "reporter");
 
   for (int hour = 0; hour < 24; ++hour) {
     const auto c = suite.collect_once(hour_of(kDay, hour));
