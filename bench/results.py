@@ -95,13 +95,13 @@ def machine_lines():
 def version_lines():
     pg = run(["sh", "-c", "ls -d /usr/lib/postgresql/*/bin/postgres | tail -1"])
     packages = run(["dpkg-query", "-W", "-f", "${Package} ${Version}\\n",
-                    "libpqxx-6.4", "libxlsxwriter1", "golang-github-vmware-govmomi-dev",
+                    "libpqxx-6.4", "libxlsxwriter4", "golang-github-vmware-govmomi-dev",
                     "libsqlite3-0"])
     return [
         f"- compiler: {first_line(run(['c++', '--version']))}",
         f"- sqlite3: {first_line(run(['sqlite3', '--version'])).split(' ')[0]}; "
         f"PostgreSQL: {first_line(run([pg, '--version'])) if pg else 'not found'}",
-        f"- nginx: {first_line(run(['nginx', '-v']))}; wrk: {first_line(run(['wrk', '-v']))}",
+        f"- nginx: {first_line(run(['nginx', '-v']))}; wrk: {first_line(run(["wrk", "-v"])).split(" [")[0]}",
         f"- go: {first_line(run(['go', 'version']))}",
         "- packages: " + ", ".join(packages.splitlines()),
     ]
@@ -194,11 +194,18 @@ def scale_lines(facts):
     if e2e is not None and e2e_vms:
         row("last hour to daily report", f"{e2e:.1f} s for {e2e_vms:,.0f} VMs on SQLite",
             "measured through the four running services")
-    if cpu is not None and daily is not None and agg_vms and vms:
-        busy = cpu * ESTATE_ROWS_PER_HOUR / vms / 3600
-        lines += ["", f"Cores: the collectors need {busy:.2f} of a core on average; the "
-                  "database, which takes the writes and runs the closes, is where the cores go: "
-                  "two for the database, one for each pair of service replicas is ample."]
+    if None not in (cpu, daily, monthly) and vms and agg_vms and pg_rate:
+        hourly_work = cpu * ESTATE_ROWS_PER_HOUR / vms + ESTATE_ROWS_PER_HOUR / pg_rate
+        day_work = 24 * hourly_work + daily * ESTATE_ROWS_PER_HOUR / agg_vms \
+            + monthly * ESTATE_ROWS_PER_HOUR / agg_vms / 30
+        lines += ["", f"Cores: the work of a day (24 collections and writes, the daily close, a "
+                  f"thirtieth of the monthly) is {day_work:,.0f} core-seconds, "
+                  f"{day_work / 86400:.2f} of a core on average; each hour's collections and "
+                  f"writes are {hourly_work:,.0f} core-seconds, done in "
+                  f"{hourly_work / 2:,.0f} s on 2 cores. Two cores for the database and one "
+                  "per service replica pair leave the estate's hour mostly idle; the replicas "
+                  "are for availability, not throughput. Memory is the collector's pages in "
+                  "flight and the database's work_mem during a close."]
     if missing:
         lines += ["", "Not measured in this run (so not worked out above): "
                   + ", ".join(f"`{key}`" for key in sorted(set(missing))) + "."]
