@@ -101,7 +101,7 @@ def version_lines():
         f"- compiler: {first_line(run(['c++', '--version']))}",
         f"- sqlite3: {first_line(run(['sqlite3', '--version'])).split(' ')[0]}; "
         f"PostgreSQL: {first_line(run([pg, '--version'])) if pg else 'not found'}",
-        f"- nginx: {first_line(run(['nginx', '-v']))}; wrk: {first_line(run(["wrk", "-v"])).split(" [")[0]}",
+        f"- nginx: {first_line(run(['nginx', '-v']))}; wrk: {first_line(run(['wrk', '-v'])).split(' [')[0]}",
         f"- go: {first_line(run(['go', 'version']))}",
         "- packages: " + ", ".join(packages.splitlines()),
     ]
