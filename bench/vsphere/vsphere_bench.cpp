@@ -158,7 +158,7 @@ class CurlSoap {
     const std::string jar = (dir_ / "jar").string();
     const std::string status =
         run("curl -s -S " + std::string(insecure_ ? "-k " : "") + "-b " + jar + " -c " + jar +
-            " -H 'Content-Type: text/xml; charset=utf-8' -H 'SOAPAction: \"urn:vim25/6.7\"' --data-binary @" +
+            " -H 'Content-Type: text/xml; charset=utf-8' -H 'SOAPAction: \"urn:vim25/6.7\"' -H 'Expect:' --data-binary @" +
             request.string() + " -o " + answer.string() + " -w '%{http_code} %{size_download}' '" + url_ + "'");
     std::istringstream in(status);
     int code = 0;
