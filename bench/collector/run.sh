@@ -150,7 +150,7 @@ row "govmomi-collect (Go, govmomi 0.24)" "$govmomi_wall" "$govmomi_cpu" "$govmom
 row "curl, every page (the transport's limit)" "$curl_wall" "$curl_cpu" "$curl_rss"
 echo "every reader, every round: $expected; no paging token left open"
 printf 'collector: snapshot %.3f s inside the process, of which the hourly table written in %.3f s and the inventory table refreshed in %.3f s\n' "$snap_s" "$hourly_s" "$refresh_s"
-printf 'curl: the %s pages alone %.3f s; Login, CreateContainerView and DestroyView the rest (a process and a TLS handshake each)\n' "$pages" "$curl_pages_wall"
+printf 'curl: the %s pages alone %.3f s; Login, CreateContainerView and DestroyView the rest (a process and a connection each%s)\n' "$pages" "$curl_pages_wall" "$([ "$tls" = 1 ] && echo ', with its TLS handshake')"
 
 ratio() { awk "BEGIN {printf \"%.2fx\", $1 / $2}"; }
 secs() { awk "BEGIN {printf \"%.2f s\", $1}"; }
