@@ -78,24 +78,34 @@ void create_temp(Day& day, std::string_view name, const std::string& select, std
 /// The VM key of an hourly row: its instance UUID, else its moref.
 constexpr std::string_view kVmKey = "COALESCE(NULLIF(instance_uuid, ''), 'moref:' || vm_id)";
 
-/// The VMs whose lifetime may start or end inside the day by the inventory or vm_events (a
-/// superset of those lifecycle_sql finds exact from these two sources).
-std::string lifecycle_in_day_sql(const Day& day) {
+/// The keys of the VMs whose lifetime may start or end inside the day by the inventory or
+/// vm_events (a superset of those lifecycle_sql finds exact from these two sources).
+std::vector<std::string> lifecycle_in_day(const Day& day) {
   const SqlText& sql = day.sql;
   const auto in_day = [&](const std::string& e) { return "(" + e + " > " + day.ds + " AND " + e + " < " + day.de + ")"; };
   const std::string c = sql.epoch("creation_time"), d = sql.epoch("deletion_time"), e = sql.epoch("created_time");
-  return "SELECT vcenter_uuid, instance_uuid FROM inventory WHERE " + in_day(c) + " OR " + in_day(d) +
-         " UNION SELECT vcenter_uuid, instance_uuid FROM vm_events WHERE instance_uuid IS NOT NULL AND (event_type "
-         "IN (" +
-         store::creation_event_types_sql(sql.dialect()) + ") OR event_type = 'VmRemovedEvent') AND " + in_day(e);
+  std::vector<std::string> out;
+  for (const auto& row : day.tx.query(
+           "SELECT instance_uuid FROM inventory WHERE instance_uuid IS NOT NULL AND (" + in_day(c) + " OR " +
+           in_day(d) + ") UNION SELECT instance_uuid FROM vm_events WHERE instance_uuid IS NOT NULL AND (event_type IN (" +
+           store::creation_event_types_sql(sql.dialect()) + ") OR event_type = 'VmRemovedEvent') AND " + in_day(e))) {
+    out.push_back(row.get_text(0));
+  }
+  return out;
 }
+
+/// More VMs created or deleted in a day than this, and every sample is weighed hour by hour
+/// (rather than binding them all as parameters).
+constexpr std::size_t kMaxListedLifecycles = 5000;
 
 /// 1. The one read of the hourly tables: per VM, resource pool and tenant, the count, sums and
 ///    maxima of the samples, their earliest creation_time and latest hour. A sample's weight
 ///    (the hour it opens, clipped to the VM's lifetime) is the whole hour unless the VM may be
 ///    created or deleted inside the day: by the inventory or vm_events, or by a creation_time
-///    after the day's start or missing (the fallback of lifecycle_sql). Those samples are kept
-///    apart, one group per hour (`hour`, else -1), so that step 3 can weigh them exactly.
+///    from the day's start on or missing (the fallback of lifecycle_sql). Those samples are
+///    kept apart, one group per hour (`hour`, else -1), so that step 3 can weigh them exactly.
+///    The test is on values alone (no join), so PostgreSQL can run the read and the partial
+///    aggregate in parallel workers.
 void fold_samples(Day& day) {
   const SqlText& sql = day.sql;
   std::string raw;
@@ -106,23 +116,24 @@ void fold_samples(Day& day) {
            " AS instance_uuid, COALESCE(resource_pool, '') AS resource_pool, COALESCE(tenant, '') AS tenant, "
            "COALESCE(vcpu_count, 0) AS vcpu_count, COALESCE(ram_mb, 0) AS ram_mb, " +
            sql.dbl("COALESCE(disk_gb, 0)") +
-           " AS disk_gb, CASE WHEN power_state = 'poweredOn' THEN 1 ELSE 0 END AS powered_on, " +
-           sql.epoch("creation_time") + " AS created_hint FROM " + sql.ident(day.hourly[i].str());
+           " AS disk_gb, CASE WHEN power_state = 'poweredOn' THEN 1 ELSE 0 END AS powered_on, creation_time FROM " +
+           sql.ident(day.hourly[i].str());
   }
+  const auto listed = lifecycle_in_day(day);
+  store::Params params;
+  const std::string in_day = listed.size() > kMaxListedLifecycles
+                                 ? std::string("1 = 1")
+                                 : SqlText::in_set("r.instance_uuid", listed, params);
+  const std::string hour = "CASE WHEN r.creation_time IS NULL OR r.creation_time >= " + sql.from_epoch(day.ds) +
+                           " OR " + in_day + " THEN r.hour_start ELSE -1 END";
   create_temp(day, kFold,
-              "SELECT r.vcenter_uuid, r.instance_uuid, r.resource_pool, r.tenant, CASE WHEN r.created_hint IS NULL OR "
-              "r.created_hint > " +
-                  day.ds +
-                  " OR f.instance_uuid IS NOT NULL THEN r.hour_start ELSE -1 END AS hour, COUNT(*) AS samples, "
-                  "SUM(r.vcpu_count) AS vcpu, MAX(r.vcpu_count) AS max_vcpu, SUM(r.ram_mb) AS ram, MAX(r.ram_mb) "
-                  "AS max_ram, SUM(r.disk_gb) AS disk, MAX(r.disk_gb) AS max_disk, SUM(r.powered_on) AS on_count, "
-                  "MIN(r.created_hint) AS created_hint, MAX(r.hour_start) AS last_hour FROM (" +
-                  raw + ") r LEFT JOIN (" + lifecycle_in_day_sql(day) +
-                  ") f ON f.vcenter_uuid = r.vcenter_uuid AND f.instance_uuid = r.instance_uuid GROUP BY "
-                  "r.vcenter_uuid, r.instance_uuid, r.resource_pool, r.tenant, CASE WHEN r.created_hint IS NULL OR "
-                  "r.created_hint > " +
-                  day.ds + " OR f.instance_uuid IS NOT NULL THEN r.hour_start ELSE -1 END",
-              "vcenter_uuid, instance_uuid");
+              "SELECT r.vcenter_uuid, r.instance_uuid, r.resource_pool, r.tenant, " + hour +
+                  " AS hour, COUNT(*) AS samples, SUM(r.vcpu_count) AS vcpu, MAX(r.vcpu_count) AS max_vcpu, "
+                  "SUM(r.ram_mb) AS ram, MAX(r.ram_mb) AS max_ram, SUM(r.disk_gb) AS disk, MAX(r.disk_gb) AS "
+                  "max_disk, SUM(r.powered_on) AS on_count, MIN(r.creation_time) AS created_min, MAX(r.hour_start) "
+                  "AS last_hour FROM (" +
+                  raw + ") r GROUP BY r.vcenter_uuid, r.instance_uuid, r.resource_pool, r.tenant, " + hour,
+              "vcenter_uuid, instance_uuid", params);
 }
 
 /// `NOT (tenant IN (...filtered...))` over step 1's groups, the values appended to `params`.
@@ -135,8 +146,8 @@ std::string kept(const Day& day, std::string_view tenant, store::Params& params)
 std::string lifecycle_sql(const SqlText& sql, const std::string& where) {
   return "SELECT k.vcenter_uuid, k.instance_uuid, k.last_hour, COALESCE(inv.created, ev.created, "
          "k.created_hint) AS created, COALESCE(inv.deleted, ev.deleted) AS deleted FROM (SELECT "
-         "vcenter_uuid, instance_uuid, MIN(created_hint) AS created_hint, MAX(last_hour) AS "
-         "last_hour FROM " +
+         "vcenter_uuid, instance_uuid, " +
+         sql.epoch("MIN(created_min)") + " AS created_hint, MAX(last_hour) AS last_hour FROM " +
          std::string(kFold) + " WHERE " + where +
          " GROUP BY vcenter_uuid, instance_uuid) k LEFT JOIN (SELECT vcenter_uuid, instance_uuid, " +
          sql.epoch("creation_time") + " AS created, " + sql.epoch("deletion_time") +
