@@ -56,11 +56,13 @@ emit() {
       "$(note "$out" "$kind")" >>"$VCTP_BENCH_NOTES"
   fi
 }
-# What the profile showed (bench/aggregator/README.md, "Where the time goes").
+# What the profile showed (bench/aggregator/README.md, "Where the time goes"), 2026-12-03.
 note() {
   case "$1 $2" in
-    "sqlite daily") echo "SQLite runs the one GROUP BY on one core; what is on top of the floor is the wider read (tenant, pool, creation time), the temporary table of per-VM groups and the last hour read again; a day folded incrementally as each hour lands would leave the close only the finishing." ;;
-    "postgres daily") echo "The floor runs in parallel (Parallel Append under a partial HashAggregate); the summary's fold is a CREATE TEMP TABLE AS, which PostgreSQL plans without workers, plus the per-VM steps over temporary tables, which are never parallel; folding each hour into running sums as it lands would leave the close only the finishing." ;;
+    "sqlite daily") echo "SQLite has no hash aggregate: the one read of the hourly tables (the fold) sorts 1.2 M samples by VM, pool, tenant and hour where the floor sorts them by VM alone (1.3-1.8x the floor by itself); the per-VM steps over the 111 k folded groups (lifetimes, per-pool weights, the last hour read again, the summary and pool rows written) add about one floor more. What would close it: folding each hourly table into the day's running sums as it lands (about 1/24 of the fold per hour), so that the close only finishes 50 k rows." ;;
+    "postgres daily") echo "The fold runs in parallel (Parallel Append under a partial HashAggregate) but keeps 111 k groups (VM, pool, tenant, hour) and 9 aggregates where the floor keeps 50 k and 5: about 2.5x the floor alone; the five per-VM statements after it (lifetimes, per-pool weights, last hour, summary, pool shares: 0.1-0.4 s each, over temporary tables, which PostgreSQL never scans in parallel) make up the rest. What would close it: the incremental fold as each hour lands, and the per-VM steps merged into fewer statements." ;;
+    "sqlite monthly") echo "The month's one GROUP BY carries 20 aggregates (weighted sums, plain means, maxima, first creation and last deletion) over 1.5 M daily rows where the floor carries 5; reading the last day's attributes and writing the rows add the rest. What would close it: fewer, cheaper aggregates (sums and counts in place of AVG) or running monthly sums updated as each day closes." ;;
+    "postgres monthly") echo "The month's one GROUP BY (parallel) carries 20 aggregates over 1.5 M daily rows where the floor carries 5, about 2.3x the floor alone; the last day's attributes, the summary and the pool shares add 0.1-0.3 s each. What would close it: running monthly sums updated as each day closes, leaving the close only the finishing." ;;
     *) echo "See bench/aggregator/README.md, where the time goes." ;;
   esac
 }
