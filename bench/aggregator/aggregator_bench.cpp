@@ -36,14 +36,21 @@ double median(std::vector<double> v) {
 }
 
 /// The floor: per VM, a count, sums and maxima of `measures` over the UNION ALL of `tables`.
-double floor_seconds(store::Database& db, const std::vector<std::string>& tables, const std::string& measures) {
+/// Returns its time; `groups` gets the number of VMs it found.
+double floor_seconds(store::Database& db, const std::vector<std::string>& tables, const std::string& measures,
+                     std::int64_t& groups) {
   std::string from;
   for (const auto& t : tables) from += (from.empty() ? "" : " UNION ALL ") + ("SELECT * FROM " + t);
   const auto started = steady_clock::now();
-  db.query("SELECT COUNT(*) FROM (SELECT vcenter_uuid, instance_uuid, COUNT(*), " + measures + " FROM (" + from +
-           ") u GROUP BY vcenter_uuid, instance_uuid) g");
-  return seconds_since(started);
+  const auto rows = db.query("SELECT COUNT(*) FROM (SELECT vcenter_uuid, instance_uuid, COUNT(*), " + measures +
+                             " FROM (" + from + ") u GROUP BY vcenter_uuid, instance_uuid) g");
+  const double s = seconds_since(started);
+  groups = rows[0].get_int(0);
+  return s;
 }
+
+/// One integer of `sql`'s first row.
+std::int64_t scalar(store::Database& db, const std::string& sql) { return db.query(sql)[0].get_int(0); }
 
 store::HourlyVmRow vm(int i, system_clock::time_point t, int hour) {
   store::HourlyVmRow r;
@@ -67,6 +74,10 @@ store::HourlyVmRow vm(int i, system_clock::time_point t, int hour) {
   r.is_template = i % 101 == 0;
   r.srm_placeholder = i % 103 == 0;
   r.guest_os = "linux";
+  // As the collector writes them (config.createDate): created before the day, but one VM in a
+  // hundred half an hour into it (its samples weighed hour by hour, the first one for 30 min).
+  const auto day = t - hours(hour);
+  r.creation_time = i % 100 == 7 ? day + minutes(30) : day - days(1 + i % 300) - seconds(i);
   return r;
 }
 
@@ -119,6 +130,7 @@ int main(int argc, char** argv) {
   aggregator::AggregationOutcome daily;
   std::vector<std::string> hourly_tables;
   for (int h = 0; h < 24; ++h) hourly_tables.push_back(store::TableName::hourly(day + hours(h)).str());
+  std::int64_t groups = 0;
   for (int r = 0; r < repeat; ++r) {
     started = steady_clock::now();
     daily = agg.run(aggregator::SummaryKind::kDaily, "2026-12-01");  // replaces the table each time
@@ -127,10 +139,14 @@ int main(int argc, char** argv) {
       std::cerr << "daily summary failed: " << daily.error << "\n";
       return 1;
     }
-    daily_floor.push_back(
-        floor_seconds(*db, hourly_tables, "SUM(vcpu_count), MAX(vcpu_count), SUM(ram_mb), MAX(ram_mb), SUM(disk_gb)"));
+    daily_floor.push_back(floor_seconds(
+        *db, hourly_tables, "SUM(vcpu_count), MAX(vcpu_count), SUM(ram_mb), MAX(ram_mb), SUM(disk_gb)", groups));
   }
   const double daily_s = median(daily_runs);
+  // The summary keeps every VM but tenant-49's (i % 50 == 49), each seen in all 24 hours.
+  const std::int64_t kept = vms - vms / 50;  // i = 49, 99, ... below vms are left out
+  bool right = groups == vms && daily.rows == kept &&
+               scalar(*db, "SELECT SUM(samples_seen) FROM summary_daily_20261201") == 24 * kept;
 
   // The other 30 days of December: copies of the first day's summary, registered.
   started = steady_clock::now();
@@ -166,16 +182,28 @@ int main(int argc, char** argv) {
       return 1;
     }
     monthly_floor.push_back(floor_seconds(
-        *db, daily_tables, "SUM(presence), SUM(avg_vcpu), MAX(max_vcpu), SUM(avg_ram_gb), SUM(avg_disk_gb)"));
+        *db, daily_tables, "SUM(presence), SUM(avg_vcpu), MAX(max_vcpu), SUM(avg_ram_gb), SUM(avg_disk_gb)", groups));
   }
   const double monthly_s = median(monthly_runs);
+  right = right && groups == kept && monthly.rows == kept &&
+          scalar(*db, "SELECT SUM(days_present) FROM summary_monthly_202612") == 31 * kept &&
+          scalar(*db, "SELECT SUM(samples_seen) FROM summary_monthly_202612") == 31 * 24 * kept;
   std::printf("%-8s vms=%d  write 24 hourly tables: %.1f s (%d rows)\n", driver.c_str(), vms, write_s, vms * 24);
-  std::printf("%-8s daily summary over 24 hourly tables:  %.2f s median of %d (%lld rows); floor %.2f s (x%.1f)\n",
+  std::printf("%-8s daily summary over 24 hourly tables:  %.2f s median of %d (%lld rows); floor %.2f s (x%.2f)\n",
               driver.c_str(), daily_s, repeat, static_cast<long long>(daily.rows), median(daily_floor),
               daily_s / median(daily_floor));
   std::printf("%-8s (copying 30 more daily tables: %.1f s)\n", driver.c_str(), copy_s);
-  std::printf("%-8s monthly summary over 31 daily tables: %.2f s median of %d (%lld rows); floor %.2f s (x%.1f)\n",
+  std::printf("%-8s monthly summary over 31 daily tables: %.2f s median of %d (%lld rows); floor %.2f s (x%.2f)\n",
               driver.c_str(), monthly_s, repeat, static_cast<long long>(monthly.rows), median(monthly_floor),
               monthly_s / median(monthly_floor));
+  // For run.sh: kind, the summary's median and the floor's, in seconds.
+  std::printf("FIGURE write %.4f %.4f\n", write_s / 24, write_s / 24);
+  std::printf("FIGURE daily %.4f %.4f\n", daily_s, median(daily_floor));
+  std::printf("FIGURE monthly %.4f %.4f\n", monthly_s, median(monthly_floor));
+  if (!right) {
+    std::cerr << "wrong result: the floor found " << groups << " VMs, the summaries " << daily.rows << " / "
+              << monthly.rows << " rows, expected " << kept << " (and every sample counted)\n";
+    return 1;
+  }
   return 0;
 }

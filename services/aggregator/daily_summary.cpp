@@ -1,5 +1,6 @@
 #include "daily_summary.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include "vctp/core/logging.hpp"
@@ -10,7 +11,7 @@ namespace vctp::aggregator {
 
 namespace {
 
-constexpr std::string_view kRaw = "vctp_agg_raw";
+constexpr std::string_view kFold = "vctp_agg_fold";
 constexpr std::string_view kLife = "vctp_agg_life";
 constexpr std::string_view kVmPool = "vctp_agg_vm_pool";
 constexpr std::string_view kLast = "vctp_agg_last";
@@ -62,46 +63,92 @@ struct Day {
   std::string ds;  ///< the day's start, epoch seconds as SQL text
   std::string de;  ///< the day's end
   std::string table;
+  std::vector<std::string> filtered;  ///< the tenants left out (step 2)
 };
 
-void create_temp(Day& day, std::string_view name, const std::string& select, std::string_view index) {
-  run_all(day.tx, day.sql.create_temp(name, select));
-  run_all(day.tx, day.sql.create_index(name, index));
-}
-
-/// 1. Every sample of the day, tenants to filter left out (rules applied to distinct values).
-void collect_samples(Day& day, const ChargebackRules& rules) {
-  const SqlText& sql = day.sql;
-  const auto filtered = rules.filtered_tenants(distinct_values(day.tx, names_of(day.hourly), "tenant"));
-  store::Params params;
-  const std::string keep = "NOT " + SqlText::in_set("tenant", filtered, params);
-  std::string raw;
-  for (std::size_t i = 0; i < day.hourly.size(); ++i) {
-    if (i) raw += " UNION ALL ";
-    raw += "SELECT " + std::to_string(epoch_of(day.hourly[i].period_start())) +
-           " AS hour_start, vcenter, vcenter_uuid, COALESCE(NULLIF(instance_uuid, ''), 'moref:' "
-           "|| vm_id) AS instance_uuid, vm_id, name, datacenter, cluster, resource_pool, folder, "
-           "tenant, COALESCE(vcpu_count, 0) AS vcpu_count, COALESCE(ram_mb, 0) AS ram_mb, " +
-           sql.dbl("COALESCE(disk_gb, 0)") +
-           " AS disk_gb, CASE WHEN power_state = 'poweredOn' THEN 1 ELSE 0 END AS powered_on, "
-           "CASE WHEN is_template THEN 1 ELSE 0 END AS is_template, CASE WHEN srm_placeholder "
-           "THEN 1 ELSE 0 END AS srm_placeholder, " +
-           sql.epoch("creation_time") + " AS created_hint FROM " + sql.ident(day.hourly[i].str()) + " WHERE " + keep;
-  }
-  const auto statements = sql.create_temp(kRaw, raw);
+void create_temp(Day& day, std::string_view name, const std::string& select, std::string_view index,
+                 const store::Params& params = {}) {
+  const auto statements = day.sql.create_temp(name, select);
   day.tx.execute(statements[0]);
   day.tx.execute(statements[1], params);  // the only one with parameters
   for (std::size_t i = 2; i < statements.size(); ++i) day.tx.execute(statements[i]);
+  run_all(day.tx, day.sql.create_index(name, index));
+}
+
+/// The VM key of an hourly row: its instance UUID, else its moref.
+constexpr std::string_view kVmKey = "COALESCE(NULLIF(instance_uuid, ''), 'moref:' || vm_id)";
+
+/// The keys of the VMs whose lifetime may start or end inside the day by the inventory or
+/// vm_events (a superset of those lifecycle_sql finds exact from these two sources).
+std::vector<std::string> lifecycle_in_day(const Day& day) {
+  const SqlText& sql = day.sql;
+  const auto in_day = [&](const std::string& e) { return "(" + e + " > " + day.ds + " AND " + e + " < " + day.de + ")"; };
+  const std::string c = sql.epoch("creation_time"), d = sql.epoch("deletion_time"), e = sql.epoch("created_time");
+  std::vector<std::string> out;
+  for (const auto& row : day.tx.query(
+           "SELECT instance_uuid FROM inventory WHERE instance_uuid IS NOT NULL AND (" + in_day(c) + " OR " +
+           in_day(d) + ") UNION SELECT instance_uuid FROM vm_events WHERE instance_uuid IS NOT NULL AND (event_type IN (" +
+           store::creation_event_types_sql(sql.dialect()) + ") OR event_type = 'VmRemovedEvent') AND " + in_day(e))) {
+    out.push_back(row.get_text(0));
+  }
+  return out;
+}
+
+/// More VMs created or deleted in a day than this, and every sample is weighed hour by hour
+/// (rather than binding them all as parameters).
+constexpr std::size_t kMaxListedLifecycles = 5000;
+
+/// 1. The one read of the hourly tables: per VM, resource pool and tenant, the count, sums and
+///    maxima of the samples, their earliest creation_time and latest hour. A sample's weight
+///    (the hour it opens, clipped to the VM's lifetime) is the whole hour unless the VM may be
+///    created or deleted inside the day: by the inventory or vm_events, or by a creation_time
+///    from the day's start on or missing (the fallback of lifecycle_sql). Those samples are
+///    kept apart, one group per hour (`hour`, else -1), so that step 3 can weigh them exactly.
+///    The test is on values alone (no join), so PostgreSQL can run the read and the partial
+///    aggregate in parallel workers.
+void fold_samples(Day& day) {
+  const SqlText& sql = day.sql;
+  std::string raw;
+  for (std::size_t i = 0; i < day.hourly.size(); ++i) {
+    if (i) raw += " UNION ALL ";
+    raw += "SELECT " + std::to_string(epoch_of(day.hourly[i].period_start())) + " AS hour_start, vcenter_uuid, " +
+           std::string(kVmKey) +
+           " AS instance_uuid, COALESCE(resource_pool, '') AS resource_pool, COALESCE(tenant, '') AS tenant, "
+           "COALESCE(vcpu_count, 0) AS vcpu_count, COALESCE(ram_mb, 0) AS ram_mb, " +
+           sql.dbl("COALESCE(disk_gb, 0)") +
+           " AS disk_gb, CASE WHEN power_state = 'poweredOn' THEN 1 ELSE 0 END AS powered_on, creation_time FROM " +
+           sql.ident(day.hourly[i].str());
+  }
+  const auto listed = lifecycle_in_day(day);
+  store::Params params;
+  const std::string in_day = listed.size() > kMaxListedLifecycles
+                                 ? std::string("1 = 1")
+                                 : SqlText::in_set("r.instance_uuid", listed, params);
+  const std::string hour = "CASE WHEN r.creation_time IS NULL OR r.creation_time >= " + sql.from_epoch(day.ds) +
+                           " OR " + in_day + " THEN r.hour_start ELSE -1 END";
+  create_temp(day, kFold,
+              "SELECT r.vcenter_uuid, r.instance_uuid, r.resource_pool, r.tenant, " + hour +
+                  " AS hour, COUNT(*) AS samples, SUM(r.vcpu_count) AS vcpu, MAX(r.vcpu_count) AS max_vcpu, "
+                  "SUM(r.ram_mb) AS ram, MAX(r.ram_mb) AS max_ram, SUM(r.disk_gb) AS disk, MAX(r.disk_gb) AS "
+                  "max_disk, SUM(r.powered_on) AS on_count, MIN(r.creation_time) AS created_min, MAX(r.hour_start) "
+                  "AS last_hour FROM (" +
+                  raw + ") r GROUP BY r.vcenter_uuid, r.instance_uuid, r.resource_pool, r.tenant, " + hour,
+              "vcenter_uuid, instance_uuid", params);
+}
+
+/// `NOT (tenant IN (...filtered...))` over step 1's groups, the values appended to `params`.
+std::string kept(const Day& day, std::string_view tenant, store::Params& params) {
+  return "NOT " + SqlText::in_set(tenant, day.filtered, params);
 }
 
 /// Per VM, its creation and deletion: the inventory's first, then vm_events', then the hourly
-/// rows' creation_time; and the hour of its last sample.
-std::string lifecycle_sql(const SqlText& sql) {
+/// rows' creation_time; and the hour of its last sample. `where` keeps the tenants not filtered.
+std::string lifecycle_sql(const SqlText& sql, const std::string& where) {
   return "SELECT k.vcenter_uuid, k.instance_uuid, k.last_hour, COALESCE(inv.created, ev.created, "
          "k.created_hint) AS created, COALESCE(inv.deleted, ev.deleted) AS deleted FROM (SELECT "
-         "vcenter_uuid, instance_uuid, MIN(created_hint) AS created_hint, MAX(hour_start) AS "
-         "last_hour FROM " +
-         std::string(kRaw) +
+         "vcenter_uuid, instance_uuid, " +
+         sql.epoch("MIN(created_min)") + " AS created_hint, MAX(last_hour) AS last_hour FROM " +
+         std::string(kFold) + " WHERE " + where +
          " GROUP BY vcenter_uuid, instance_uuid) k LEFT JOIN (SELECT vcenter_uuid, instance_uuid, " +
          sql.epoch("creation_time") + " AS created, " + sql.epoch("deletion_time") +
          " AS deleted FROM inventory) inv ON inv.vcenter_uuid = k.vcenter_uuid AND "
@@ -117,11 +164,14 @@ std::string lifecycle_sql(const SqlText& sql) {
 }
 
 /// 2. Per VM: its lifecycle, whether it is exact (created or deleted inside the day) and its
-///    lifetime in the day.
-void vm_lifetimes(Day& day) {
+///    lifetime in the day. Tenants to filter are left out (rules applied to distinct values).
+void vm_lifetimes(Day& day, const ChargebackRules& rules) {
   const SqlText& sql = day.sql;
   const std::string& ds = day.ds;
   const std::string& de = day.de;
+  day.filtered = rules.filtered_tenants(distinct_values(day.tx, {std::string(kFold)}, "tenant"));
+  store::Params params;
+  const std::string where = kept(day, "tenant", params);
   const std::string exact = "CASE WHEN ((created > " + ds + " AND created < " + de + ") OR (deleted > " + ds +
                             " AND deleted < " + de + ")) AND COALESCE(deleted, " + de + ") > COALESCE(created, " + ds +
                             ") THEN 1 ELSE 0 END";
@@ -131,42 +181,58 @@ void vm_lifetimes(Day& day) {
                   sql.greatest(ds, "COALESCE(created, " + ds + ")") + " ELSE " + ds +
                   " END AS life_start, CASE WHEN exact = 1 THEN " + sql.least(de, "COALESCE(deleted, " + de + ")") +
                   " ELSE " + de + " END AS life_end FROM (SELECT y.*, " + exact + " AS exact FROM (" +
-                  lifecycle_sql(sql) + ") y) x",
-              "vcenter_uuid, instance_uuid");
+                  lifecycle_sql(sql, where) + ") y) x",
+              "vcenter_uuid, instance_uuid", params);
 }
 
-/// 3. One pass over the samples: per VM and resource pool, the count, the weights (the hour
-///    each sample opens, clipped to the VM's lifetime in the day), the weighted and plain sums
-///    and the maxima. The summary and the pool shares both add these up per VM.
+/// 3. Per VM and resource pool, the count, the weights (the hour each sample opens, clipped to
+///    the VM's lifetime in the day; the whole hour for step 1's groups of hour -1), the
+///    weighted and plain sums and the maxima. The summary and the pool shares both add these
+///    up per VM.
 void vm_pool_sums(Day& day) {
   const SqlText& sql = day.sql;
-  const std::string w = sql.greatest(
-      "0", sql.least("r.hour_start + 3600", "b.life_end") + " - " + sql.greatest("r.hour_start", "b.life_start"));
+  const std::string w =
+      "(CASE WHEN g.hour < 0 THEN 3600 ELSE " +
+      sql.greatest("0", sql.least("g.hour + 3600", "b.life_end") + " - " + sql.greatest("g.hour", "b.life_start")) +
+      " END)";
+  store::Params params;
+  const std::string where = kept(day, "g.tenant", params);
   create_temp(day, kVmPool,
-              "SELECT r.vcenter_uuid, r.instance_uuid, COALESCE(r.resource_pool, '') AS resource_pool, "
-              "COUNT(*) AS samples, SUM(" +
-                  w + ") AS pw, SUM(" + w +
-                  " * r.vcpu_count) AS s_vcpu, "
-                  "SUM(" +
-                  sql.dbl("r.vcpu_count") + ") AS t_vcpu, MAX(r.vcpu_count) AS max_vcpu, SUM(" + w +
-                  " * r.ram_mb) AS s_ram, SUM(" + sql.dbl("r.ram_mb") +
-                  ") AS t_ram, MAX(r.ram_mb) AS max_ram, "
-                  "SUM(" +
-                  w +
-                  " * r.disk_gb) AS s_disk, SUM(r.disk_gb) AS t_disk, MAX(r.disk_gb) AS max_disk, "
-                  "SUM(" +
-                  w + " * r.powered_on) AS s_on, SUM(" + sql.dbl("r.powered_on") + ") AS t_on FROM " +
-                  std::string(kRaw) + " r JOIN " + std::string(kLife) +
-                  " b ON b.vcenter_uuid = r.vcenter_uuid "
-                  "AND b.instance_uuid = r.instance_uuid GROUP BY r.vcenter_uuid, r.instance_uuid, "
-                  "COALESCE(r.resource_pool, '')",
-              "vcenter_uuid, instance_uuid");
+              "SELECT g.vcenter_uuid, g.instance_uuid, g.resource_pool, SUM(g.samples) AS samples, SUM(" + w +
+                  " * g.samples) AS pw, SUM(" + w + " * g.vcpu) AS s_vcpu, SUM(" + sql.dbl("g.vcpu") +
+                  ") AS t_vcpu, MAX(g.max_vcpu) AS max_vcpu, SUM(" + w + " * g.ram) AS s_ram, SUM(" +
+                  sql.dbl("g.ram") + ") AS t_ram, MAX(g.max_ram) AS max_ram, SUM(" + w +
+                  " * g.disk) AS s_disk, SUM(g.disk) AS t_disk, MAX(g.max_disk) AS max_disk, SUM(" + w +
+                  " * g.on_count) AS s_on, SUM(" + sql.dbl("g.on_count") + ") AS t_on FROM " + std::string(kFold) +
+                  " g JOIN " + std::string(kLife) +
+                  " b ON b.vcenter_uuid = g.vcenter_uuid AND b.instance_uuid = g.instance_uuid WHERE " + where +
+                  " GROUP BY g.vcenter_uuid, g.instance_uuid, g.resource_pool",
+              "vcenter_uuid, instance_uuid", params);
 }
 
-/// 4. Each VM's last sample of the day: the samples of its last hour, numbered so that one is
-///    taken deterministically should an hourly table hold the VM twice.
+/// 4. Each VM's last sample of the day: the samples of its last hour, read from the hourly
+///    tables of the hours that are some VM's last (most often only the day's last), numbered so
+///    that one is taken deterministically should an hourly table hold the VM twice.
 void last_attributes(Day& day) {
-  const auto& d = day.sql.dialect();
+  const SqlText& sql = day.sql;
+  const auto& d = sql.dialect();
+  std::vector<std::int64_t> last_hours;
+  for (const auto& row : day.tx.query("SELECT DISTINCT last_hour FROM " + std::string(kLife))) {
+    last_hours.push_back(row.get_int(0));
+  }
+  store::Params params;
+  std::string raw;
+  for (const auto& t : day.hourly) {
+    const auto hour = epoch_of(t.period_start());
+    const bool wanted = last_hours.empty() || std::find(last_hours.begin(), last_hours.end(), hour) != last_hours.end();
+    if (!wanted) continue;  // (with no VM at all, every table: the join below finds nothing)
+    if (!raw.empty()) raw += " UNION ALL ";
+    raw += "SELECT " + std::to_string(hour) + " AS hour_start, vcenter, vcenter_uuid, " + std::string(kVmKey) +
+           " AS instance_uuid, vm_id, name, datacenter, cluster, resource_pool, folder, tenant, CASE WHEN "
+           "is_template THEN 1 ELSE 0 END AS is_template, CASE WHEN srm_placeholder THEN 1 ELSE 0 END AS "
+           "srm_placeholder FROM " +
+           sql.ident(t.str()) + " WHERE " + kept(day, "tenant", params);
+  }
   std::string tie_break;
   for (const char* c : {"vcenter", "vm_id", "name", "datacenter", "cluster", "resource_pool", "folder", "tenant"}) {
     tie_break += (tie_break.empty() ? "" : ", ") + d.binary_key("COALESCE(r." + std::string(c) + ", '')");
@@ -177,11 +243,11 @@ void last_attributes(Day& day) {
               "ROW_NUMBER() OVER (PARTITION BY " +
                   d.binary_key("r.vcenter_uuid") + ", " + d.binary_key("r.instance_uuid") + " ORDER BY " + tie_break +
                   ", r.is_template, "
-                  "r.srm_placeholder) AS rn FROM " +
-                  std::string(kRaw) + " r JOIN " + std::string(kLife) +
+                  "r.srm_placeholder) AS rn FROM (" +
+                  raw + ") r JOIN " + std::string(kLife) +
                   " b ON b.vcenter_uuid = r.vcenter_uuid AND b.instance_uuid = r.instance_uuid AND "
                   "r.hour_start = b.last_hour",
-              "vcenter_uuid, instance_uuid");
+              "vcenter_uuid, instance_uuid", params);
 }
 
 /// The per-VM sums of step 3 (a), joined to the VM's last sample (last), its lifetime (l) and
@@ -335,15 +401,16 @@ SummaryResult DailySummary::build(store::Transaction& tx, const Period& period) 
           registry_.tables_for_period(tx, SnapshotKind::kHosts, period.start(), period.end()),
           std::to_string(epoch_of(period.start())),
           std::to_string(epoch_of(period.end())),
-          period.table().str()};
+          period.table().str(),
+          {}};
   if (day.hourly.empty()) {
     throw InvalidRequest("no hourly snapshot data for " + period.text() +
                          ": nothing to summarise (no snap_hourly table of that day is registered "
                          "or in the database)");
   }
   run_all(tx, day.sql.bulk_work());
-  collect_samples(day, rules_);
-  vm_lifetimes(day);
+  fold_samples(day);
+  vm_lifetimes(day, rules_);
   vm_pool_sums(day);
   last_attributes(day);
   // The summary and its companions are replaced inside this transaction.
@@ -354,7 +421,7 @@ SummaryResult DailySummary::build(store::Transaction& tx, const Period& period) 
   pool_shares(day);
   node_hours(day, rules_);
 
-  for (const auto& t : {kLast, kVmPool, kLife, kRaw}) run_all(tx, day.sql.drop_temp(t));
+  for (const auto& t : {kLast, kVmPool, kLife, kFold}) run_all(tx, day.sql.drop_temp(t));
   registry_.record(tx, store::Registration{period.table(), std::nullopt, rows, store::SnapshotStatus::kOk, std::nullopt,
                                            std::chrono::milliseconds(0)});
   core::log_info(

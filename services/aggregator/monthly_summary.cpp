@@ -1,5 +1,7 @@
 #include "monthly_summary.hpp"
 
+#include <algorithm>
+
 #include "vctp/core/logging.hpp"
 #include "vctp/store/summary_columns.hpp"
 
@@ -34,12 +36,15 @@ void run_all(store::Transaction& tx, const std::vector<std::string>& statements)
   for (const auto& s : statements) tx.execute(s);
 }
 
-/// `SELECT <columns> FROM <table>` over every daily summary of the month, with UNION ALL.
-std::string union_of_days(const Month& month, const std::string& columns) {
+/// `SELECT <columns> FROM <table>` over the daily summaries of the month (those of `days` when
+/// it is not empty), with UNION ALL.
+std::string union_of_days(const Month& month, const std::string& columns, const std::vector<std::string>& days = {}) {
   std::string out;
-  for (std::size_t i = 0; i < month.daily.size(); ++i) {
-    if (i) out += " UNION ALL ";
-    out += "SELECT " + columns + " FROM " + month.sql.ident(month.daily[i].str());
+  for (const auto& t : month.daily) {
+    const auto day = Period::day(std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(t.period_start())});
+    if (!days.empty() && std::find(days.begin(), days.end(), day.text()) == days.end()) continue;
+    if (!out.empty()) out += " UNION ALL ";
+    out += "SELECT " + columns + " FROM " + month.sql.ident(t.str());
   }
   return out;
 }
@@ -65,7 +70,7 @@ void month_vm_sums(Month& month) {
   run_all(month.tx, sql.create_index(kMonthVm, "vcenter_uuid, instance_uuid"));
 }
 
-/// 2. Each VM's row of its last day, numbered so that one is taken deterministically should
+/// 2. Each VM's row of its last day (read from the days that are some VM's last), numbered so that one is taken deterministically should
 ///    two daily rows of the VM share that day.
 void last_day_rows(Month& month) {
   const auto& d = month.sql.dialect();
@@ -75,8 +80,13 @@ void last_day_rows(Month& month) {
     cols += (cols.empty() ? "d." : ", d.") + std::string(rest.substr(0, comma));
     rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 2);
   }
+  // Only the days that are some VM's last are read again (most often only the month's last).
+  std::vector<std::string> last_days;
+  for (const auto& row : month.tx.query("SELECT DISTINCT last_period FROM " + std::string(kMonthVm))) {
+    last_days.push_back(row.get_text(0));
+  }
   const std::string last_rows = "SELECT " + cols + " FROM (" +
-                                union_of_days(month, "period, " + std::string(kLastColumns)) + ") d JOIN " +
+                                union_of_days(month, "period, " + std::string(kLastColumns), last_days) + ") d JOIN " +
                                 std::string(kMonthVm) +
                                 " a ON a.vcenter_uuid = d.vcenter_uuid AND "
                                 "a.instance_uuid = d.instance_uuid AND a.last_period = d.period";

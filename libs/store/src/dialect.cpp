@@ -99,7 +99,9 @@ std::vector<std::string> Dialect::create_temp_index(std::string_view name, std::
 }
 
 std::vector<std::string> Dialect::bulk_work_settings() const {
-  if (pg(backend_)) return {"SET LOCAL work_mem = '256MB'"};
+  // The temporary tables are analysed only for their sizes and key counts: a sample of 3,000
+  // rows (target 10) gives those, where the default of 30,000 rows reads all of a day's.
+  if (pg(backend_)) return {"SET LOCAL work_mem = '256MB'", "SET LOCAL default_statistics_target = 10"};
   return {"PRAGMA temp.cache_size = -65536"};
 }
 
