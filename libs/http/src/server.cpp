@@ -469,6 +469,11 @@ void accept(ServerState& state) {
       error_code ignored;
       accepted.close(ignored);
     } else {
+      // Without it an answer written in two parts (headers and body, or TLS records) waits for
+      // the client's delayed ACK of the first: Nagle's algorithm, about 40 ms a response.
+      error_code nodelay_ec;
+      socket->set_option(tcp::no_delay(true), nodelay_ec);
+      if (nodelay_ec) core::log_warn("cannot set TCP_NODELAY", {{"error", nodelay_ec.message()}});
       const bool reserved = slot == Slot::kReserved;
       std::shared_ptr<SessionBase> session;
       if (state.options.tls) {
