@@ -13,7 +13,7 @@ using namespace std::chrono;
 namespace {
 
 std::size_t answer_bytes(const std::string& key, const http::Response& r) {
-  std::size_t n = key.size() + r.body.size() + 256;
+  std::size_t n = key.size() + (r.shared_body ? r.shared_body->size() : r.body.size()) + 256;
   for (const auto& [name, value] : r.headers) n += name.size() + value.size();
   return n;
 }
@@ -41,10 +41,15 @@ std::shared_ptr<const CachedAnswer> AnswerCache::store(const std::string& key, c
                                                        steady_clock::time_point now) {
   auto answer = std::make_shared<CachedAnswer>();
   answer->data_version = data_version;
-  answer->etag = entity_tag(response.body);
+  answer->etag = entity_tag(response.shared_body ? *response.shared_body : response.body);
   answer->built = now;
   const system_clock::time_point second = floor<seconds>(wall);
   const std::size_t size = answer_bytes(key, response);
+  answer->bytes = size;
+  if (!response.shared_body) {
+    response.shared_body = std::make_shared<const std::string>(std::move(response.body));
+    response.body.clear();
+  }
   answer->response = std::move(response);
   std::lock_guard lock(mutex_);
   const auto it = slots_.find(key);
@@ -73,7 +78,7 @@ void AnswerCache::evict_until_fits(std::size_t incoming) {
 void AnswerCache::erase(std::map<std::string, Slot>::iterator it) {
   const auto& answer = *it->second.answer;
   dropped_last_modified_ = std::max(dropped_last_modified_, answer.last_modified);
-  bytes_ -= answer_bytes(it->first, answer.response);
+  bytes_ -= answer.bytes;
   order_.erase(it->second.order);
   slots_.erase(it);
 }

@@ -16,7 +16,8 @@ namespace vctp::gateway {
 /// A serialised answer kept by AnswerCache, with its validators.
 struct CachedAnswer {
   std::string data_version;  ///< the database's data_version read before the answer was built
-  http::Response response;   ///< a 200 with its body and Content-Type
+  http::Response response;   ///< a 200 with its Content-Type; its body is shared_body
+  std::size_t bytes = 0;     ///< what it counts against the cache's max_bytes
   std::string etag;          ///< strong, quoted: "<hash>-<length>"
   std::chrono::system_clock::time_point last_modified;  ///< whole seconds
   std::chrono::steady_clock::time_point built;
