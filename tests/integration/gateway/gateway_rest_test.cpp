@@ -490,8 +490,8 @@ TEST_CASE("gateway: a cached listing is never stale: a snapshot registered after
   // A new hourly snapshot lands (the collector's registration, from another connection).
   {
     auto database = g.db.open();
-    store::Registration r{store::TableName::hourly(std::chrono::floor<std::chrono::hours>(std::chrono::system_clock::now())),
-                          "vc9.example.com", 42, store::SnapshotStatus::kOk, {}, {}};
+    const auto hour = std::chrono::floor<std::chrono::hours>(std::chrono::system_clock::now());
+    store::Registration r{store::TableName::hourly(hour), "vc9.example.com", 42, store::SnapshotStatus::kOk, {}, {}};
     store::SnapshotRegistry(*database).record(r);
   }
   const auto after = g.get(path);

@@ -24,7 +24,8 @@ const steady_clock::time_point kNow{};
 
 }  // namespace
 
-TEST_CASE("answer cache: an answer is found only at the data version it was built at, and within its age", "[gateway]") {
+TEST_CASE("answer cache: an answer is found only at the data version it was built at, within its age",
+          "[gateway]") {
   AnswerCache cache({1024 * 1024, seconds(60)});
   cache.store("/a", "v1", ok("one"), kWall, kNow);
   REQUIRE(cache.find("/a", "v1", kNow) != nullptr);
@@ -50,7 +51,8 @@ TEST_CASE("answer cache: Last-Modified moves on with every change of the body, e
   CHECK(body_of(r) == "two");
 }
 
-TEST_CASE("answer cache: bounded in bytes, the oldest answers go first; a dropped key's next answer is later", "[gateway]") {
+TEST_CASE("answer cache: bounded in bytes, the oldest answers go first; a dropped key's next answer is later",
+          "[gateway]") {
   AnswerCache cache({4096, seconds(300)});
   const auto a = cache.store("/a", "v1", ok(std::string(1500, 'a')), kWall, kNow);
   cache.store("/b", "v1", ok(std::string(1500, 'b')), kWall, kNow);
