@@ -226,21 +226,24 @@ GatewayApi::GatewayApi(GatewayData& data, GatewayEvents& events, RequestTracker&
   const auto bind = [this](http::Response (GatewayApi::*fn)(http::Request&)) {
     return [this, fn](http::Request& r) { return (this->*fn)(r); };
   };
+  const auto bind_cached = [this](http::Response (GatewayApi::*fn)(http::Request&)) {
+    return [this, fn](http::Request& r) { return cached(r, [this, fn, &r] { return (this->*fn)(r); }); };
+  };
   router_.add("GET", "/api/health", bind(&GatewayApi::health));
   router_.add("GET", "/api/ready", bind(&GatewayApi::ready));
   // The probes every vctp service answers (Kubernetes, compose health checks).
   router_.add("GET", "/healthz", bind(&GatewayApi::health));
   router_.add("GET", "/readyz", bind(&GatewayApi::ready));
   router_.add("GET", "/api/vcenters", bind(&GatewayApi::vcenters));
-  router_.add("GET", "/api/snapshots", bind(&GatewayApi::snapshots));
+  router_.add("GET", "/api/snapshots", bind_cached(&GatewayApi::snapshots));
   router_.add("POST", "/api/snapshots/aggregate", bind(&GatewayApi::aggregate));
   router_.add("POST", "/api/snapshots/run", bind(&GatewayApi::run_snapshot));
   router_.add("GET", "/api/requests/{id}", bind(&GatewayApi::request_status));
   router_.add("GET", "/api/inventory", bind(&GatewayApi::inventory));
   router_.add("GET", "/api/vms/{id}/history", bind(&GatewayApi::vm_history));
-  router_.add("GET", "/api/summaries/daily/{day}", bind(&GatewayApi::daily_summary));
-  router_.add("GET", "/api/summaries/monthly/{month}", bind(&GatewayApi::monthly_summary));
-  router_.add("GET", "/api/reports", bind(&GatewayApi::list_reports));
+  router_.add("GET", "/api/summaries/daily/{day}", bind_cached(&GatewayApi::daily_summary));
+  router_.add("GET", "/api/summaries/monthly/{month}", bind_cached(&GatewayApi::monthly_summary));
+  router_.add("GET", "/api/reports", bind_cached(&GatewayApi::list_reports));
   router_.add("GET", "/api/reports/{file}", bind(&GatewayApi::download_report));
   router_.add("GET", "/api/openapi.yaml", bind(&GatewayApi::openapi));
   router_.add("GET", "/metrics", bind(&GatewayApi::metrics_text));
@@ -559,6 +562,28 @@ http::Response GatewayApi::web_file(http::Request& request) {
                   });
   if (!ok) throw ApiError(ErrorCode::kNotFound, "no such file");
   return serve_web_file(name);
+}
+
+http::Response GatewayApi::cached(const http::Request& request, const std::function<http::Response()>& build) {
+  std::optional<std::string> version;
+  try {
+    version = data_.data_version();
+  } catch (const std::exception& e) {
+    core::log_warn("cannot read the database's data version; answering uncached", {{"error", e.what()}});
+  }
+  // Asked for again at every request, not cached: the answer may say who may read it.
+  const std::string cache_control = options_.auth_reads ? "private, no-cache" : "no-cache";
+  if (!version) return build();
+  auto answer = cache_.find(request.target, *version, steady_clock::now());
+  if (!answer) {
+    auto built = build();
+    if (built.status != 200) return built;
+    built.set_header("Cache-Control", cache_control);
+    answer = cache_.store(request.target, *version, std::move(built), clock_.now(), steady_clock::now());
+  }
+  auto r = conditional_answer(request, *answer);
+  r.set_header("Cache-Control", cache_control);
+  return r;
 }
 
 http::Response GatewayApi::serve_web_file(const std::string& name) {

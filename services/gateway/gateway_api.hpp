@@ -3,9 +3,11 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "answer_cache.hpp"
 #include "gateway_data.hpp"
 #include "gateway_metrics.hpp"
 #include "request_tracker.hpp"
@@ -74,6 +76,10 @@ class GatewayApi {
   http::Response web_file(http::Request& request);
 
   http::Response serve_web_file(const std::string& name);
+  /// Answers a read that depends only on the database's content: from the cache while the
+  /// data has not changed since it was built (a 304 when the client has it), else built by
+  /// `build` (a 200 is kept). Errors thrown by `build` pass through.
+  http::Response cached(const http::Request& request, const std::function<http::Response()>& build);
   http::Response summary_response(const http::Request& request, const Table& table, const std::string& kind,
                                   const std::string& period);
 
@@ -85,6 +91,7 @@ class GatewayApi {
   ApiOptions options_;
   TokenAuth auth_;
   http::Router router_;
+  AnswerCache cache_;
   std::atomic<int> waiting_{0};
 };
 

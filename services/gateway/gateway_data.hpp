@@ -86,6 +86,10 @@ class GatewayData {
   virtual std::vector<ReportFile> reports() = 0;
   /// The report of that exact file name, when the reports table lists it.
   virtual std::optional<ReportFile> find_report(const std::string& file_name) = 0;
+  /// A token that changes whenever the data changes (store::Database::data_version): what was
+  /// read after it was taken stays current while it is the same. Nullopt when it cannot tell,
+  /// and then nothing is cached.
+  virtual std::optional<std::string> data_version() { return std::nullopt; }
 };
 
 /// How an aggregation requested through the gateway ended.

@@ -230,4 +230,8 @@ std::optional<ReportFile> StoreGatewayData::find_report(const std::string& file_
   });
 }
 
+std::optional<std::string> StoreGatewayData::data_version() {
+  return guarded([&] { return db_.data_version(); });
+}
+
 }  // namespace vctp::gateway

@@ -24,6 +24,7 @@ class StoreGatewayData final : public GatewayData {
   std::optional<Table> monthly_summary(std::chrono::year_month month) override;
   std::vector<ReportFile> reports() override;
   std::optional<ReportFile> find_report(const std::string& file_name) override;
+  std::optional<std::string> data_version() override;
 
  private:
   store::Database& db_;

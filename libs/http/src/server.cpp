@@ -11,6 +11,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/http/span_body.hpp>
 #include <boost/beast/ssl.hpp>
 
 #include <sys/resource.h>
@@ -366,22 +367,40 @@ class Session final : public SessionBase {
   }
 
   void write(Response response, bool keep_alive) {
-    auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
+    if (response.shared_body) {
+      auto body = std::move(response.shared_body);
+      auto res = std::make_shared<bhttp::response<bhttp::span_body<const char>>>();
+      res->body() = beast::span<const char>(body->data(), body->size());
+      send(std::move(res), std::move(response), keep_alive, std::move(body));
+    } else {
+      auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
+      res->body() = std::move(response.body);
+      send(std::move(res), std::move(response), keep_alive, nullptr);
+    }
+  }
+
+  /// Writes `res` (its body set) with the status and headers of `response`; `hold` keeps a
+  /// shared body alive until the write is done.
+  template <typename Message>
+  void send(std::shared_ptr<Message> res, const Response& response, bool keep_alive,
+            std::shared_ptr<const std::string> hold) {
     res->result(static_cast<unsigned>(response.status));
     res->version(version_);
     res->set(bhttp::field::server, server_.options.server_name);
     for (const auto& [name, value] : response.headers) res->set(name, value);
-    res->body() = std::move(response.body);
     res->keep_alive(keep_alive);
     res->prepare_payload();
-    if (head_) res->body().clear();
+    if (head_) res->body() = {};
     beast::get_lowest_layer(stream_).expires_after(server_.options.write_timeout);
-    bhttp::async_write(stream_, *res, [self = shared(), res, keep_alive](error_code ec, std::size_t) {
-      if (ec) return self->close_now();
-      if (self->drain_after_write_) return self->drain();
-      if (!keep_alive) return self->close_gracefully();
-      self->read_header();
-    });
+    auto& message = *res;
+    bhttp::async_write(stream_, message,
+                       [self = shared(), res = std::move(res), hold = std::move(hold), keep_alive](error_code ec,
+                                                                                                   std::size_t) {
+                         if (ec) return self->close_now();
+                         if (self->drain_after_write_) return self->drain();
+                         if (!keep_alive) return self->close_gracefully();
+                         self->read_header();
+                       });
   }
 
   /// Reads and throws away what the client still sends after an early error answer, so that it
@@ -469,6 +488,11 @@ void accept(ServerState& state) {
       error_code ignored;
       accepted.close(ignored);
     } else {
+      // Without it an answer written in two parts (headers and body, or TLS records) waits for
+      // the client's delayed ACK of the first: Nagle's algorithm, about 40 ms a response.
+      error_code nodelay_ec;
+      socket->set_option(tcp::no_delay(true), nodelay_ec);
+      if (nodelay_ec) core::log_warn("cannot set TCP_NODELAY", {{"error", nodelay_ec.message()}});
       const bool reserved = slot == Slot::kReserved;
       std::shared_ptr<SessionBase> session;
       if (state.options.tls) {

@@ -50,12 +50,20 @@ class Database::Impl {
   /// A connection, opening one (with the start-up retry policy, unless `retry_connect` is
   /// false) when none is idle.
   Lease acquire(bool retry_connect = true);
+  /// Opens a connection once, without retrying.
+  std::unique_ptr<Connection> connect() { return connector_(); }
   /// Opens a connection, retrying with backoff while the server is unreachable.
   std::unique_ptr<Connection> connect_with_retry();
   void give_back(std::unique_ptr<Connection> conn);
 
   /// Runs `op` with the transient-failure retry policy.
   void with_retry(const std::function<void(Connection&)>& op);
+
+  /// What Database::data_version asks its own connection ("" when the backend cannot tell).
+  std::string version_query_;
+  /// Database::data_version's connection (opened at its first call), and its lock.
+  std::unique_ptr<Connection> version_conn_;
+  std::mutex version_mutex_;
 
   Dialect dialect_;
   std::string location_;

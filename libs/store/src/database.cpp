@@ -171,6 +171,19 @@ void Database::ping() {
   lease->query("SELECT 1", {});
 }
 
+std::optional<std::string> Database::data_version() {
+  auto& impl = *impl_;
+  if (impl.version_query_.empty()) return std::nullopt;
+  std::lock_guard lock(impl.version_mutex_);
+  if (!impl.version_conn_ || impl.version_conn_->broken()) impl.version_conn_ = impl.connect();
+  const auto rs = impl.version_conn_->query(impl.version_query_, {});
+  if (rs.empty()) throw StoreError("data_version: the database gave no answer");
+  const auto& v = rs[0].values()[0];
+  if (std::holds_alternative<std::int64_t>(v)) return std::to_string(std::get<std::int64_t>(v));
+  if (std::holds_alternative<std::string>(v)) return std::get<std::string>(v);
+  throw StoreError("data_version: unexpected answer");
+}
+
 std::optional<std::filesystem::path> sqlite_file_path(std::string_view driver, std::string_view url) {
   if (driver != "sqlite" && driver != "sqlite3") return std::nullopt;
   std::string path = strip_sqlite_scheme(url);

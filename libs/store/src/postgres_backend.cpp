@@ -427,9 +427,11 @@ std::unique_ptr<Database::Impl> make_postgres(std::string_view url, const OpenOp
   if (dsn.empty()) throw StoreError("postgres: empty DSN (set database_url)");
   const Target target = parse_target(dsn);
   Connector connector = [dsn, target] { return connect(dsn, target); };
-  return std::make_unique<Database::Impl>(Dialect(Backend::kPostgres),
-                                          core::mask_url_password(dsn), options,
-                                          std::move(connector), options.max_connections);
+  auto impl = std::make_unique<Database::Impl>(Dialect(Backend::kPostgres),
+                                               core::mask_url_password(dsn), options,
+                                               std::move(connector), options.max_connections);
+  impl->version_query_ = "SELECT pg_current_snapshot()::text";
+  return impl;
 }
 
 }  // namespace vctp::store

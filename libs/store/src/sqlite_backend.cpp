@@ -339,8 +339,11 @@ std::unique_ptr<Database::Impl> make_sqlite(std::string_view url, const OpenOpti
   Connector connector = [path, uri, location, options, memory] {
     return open_connection(path, uri, location, options, memory);
   };
-  return std::make_unique<Database::Impl>(Dialect(Backend::kSqlite), location, options,
-                                          std::move(connector), max);
+  auto impl = std::make_unique<Database::Impl>(Dialect(Backend::kSqlite), location, options,
+                                               std::move(connector), max);
+  // data_version counts the commits of other connections: an in-memory database has no other.
+  if (!memory) impl->version_query_ = "PRAGMA data_version";
+  return impl;
 }
 
 }  // namespace vctp::store

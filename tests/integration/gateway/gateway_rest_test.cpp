@@ -1,5 +1,8 @@
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <sstream>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -11,6 +14,7 @@
 #include "vctp/bus/events.hpp"
 #include "vctp/core/settings.hpp"
 #include "vctp/metrics/registry.hpp"
+#include "vctp/store/snapshot_registry.hpp"
 
 using namespace vctp;
 using namespace vctp::test;
@@ -435,4 +439,88 @@ TEST_CASE("gateway: serves the OpenAPI document and the web UI", "[gateway][ui]"
   CHECK_THAT(index.body, Catch::Contains("/ui/app.js"));
   CHECK(g.get("/ui/app.js").status == 200);
   CHECK(g.get("/ui/style.css").status == 200);
+}
+
+namespace {
+
+/// The value of a response header (the last one of that name), or "" when absent.
+std::string header_of(const HttpResult& r, const std::string& name) {
+  std::string lower_name = name;
+  std::transform(lower_name.begin(), lower_name.end(), lower_name.begin(), ::tolower);
+  std::string value;
+  std::istringstream lines(r.headers);
+  for (std::string line; std::getline(lines, line);) {
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string key = line.substr(0, colon);
+    std::transform(key.begin(), key.end(), key.begin(), ::tolower);
+    if (key != lower_name) continue;
+    value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ')) value.erase(0, 1);
+    while (!value.empty() && (value.back() == '\r' || value.back() == ' ')) value.pop_back();
+  }
+  return value;
+}
+
+}  // namespace
+
+TEST_CASE("gateway: a cached listing is never stale: a snapshot registered after it changes the answer", "[gateway]") {
+  const std::string driver = GENERATE(as<std::string>{}, "sqlite", "postgres");
+  INFO(driver);
+  SeededGateway g(driver);
+  const std::string path = "/api/snapshots?kind=hourly&limit=1000";
+  const auto first = g.get(path);
+  REQUIRE(first.status == 200);
+  const auto etag = header_of(first, "ETag");
+  const auto last_modified = header_of(first, "Last-Modified");
+  REQUIRE_FALSE(etag.empty());
+  REQUIRE_FALSE(last_modified.empty());
+  CHECK(header_of(first, "Cache-Control") == "no-cache");
+  const auto before = json::parse(first.body).at("snapshots").size();
+
+  // Served again from the cache: the same bytes, and 304 to the validators.
+  CHECK(g.get(path).body == first.body);
+  const auto not_modified = http_call("GET", g.gateway->base_url() + path, {}, {"If-None-Match: " + etag});
+  CHECK(not_modified.status == 304);
+  CHECK(not_modified.body.empty());
+  CHECK(header_of(not_modified, "ETag") == etag);
+  CHECK(header_of(not_modified, "X-Content-Type-Options") == "nosniff");
+  CHECK(http_call("GET", g.gateway->base_url() + path, {}, {"If-Modified-Since: " + last_modified}).status == 304);
+
+  // A new hourly snapshot lands (the collector's registration, from another connection).
+  {
+    auto database = g.db.open();
+    const auto hour = std::chrono::floor<std::chrono::hours>(std::chrono::system_clock::now());
+    store::Registration r{store::TableName::hourly(hour), "vc9.example.com", 42, store::SnapshotStatus::kOk, {}, {}};
+    store::SnapshotRegistry(*database).record(r);
+  }
+  const auto after = g.get(path);
+  REQUIRE(after.status == 200);
+  const auto listed = json::parse(after.body).at("snapshots");
+  CHECK(listed.size() == before + 1);
+  CHECK(listed[0].at("vcenter") == "vc9.example.com");
+  CHECK(header_of(after, "ETag") != etag);
+  // The old validators no longer match: the changed answer, not a 304.
+  CHECK(http_call("GET", g.gateway->base_url() + path, {}, {"If-None-Match: " + etag}).status == 200);
+  CHECK(http_call("GET", g.gateway->base_url() + path, {}, {"If-Modified-Since: " + last_modified}).status == 200);
+  CHECK(http_call("GET", g.gateway->base_url() + path, {}, {"If-None-Match: " + header_of(after, "ETag")}).status ==
+        304);
+  CHECK(g.gateway->stop() == 0);
+}
+
+TEST_CASE("gateway: cached answers and 304s still need the token under api_auth_reads", "[gateway][auth]") {
+  SeededGateway g("sqlite", "  api_auth_reads: true\n");
+  const std::string url = g.gateway->base_url() + "/api/snapshots?kind=daily";
+  const auto ok = http_call("GET", url, {}, {kAuth});
+  REQUIRE(ok.status == 200);
+  CHECK(header_of(ok, "Cache-Control") == "private, no-cache");
+  const auto etag = header_of(ok, "ETag");
+  CHECK(http_call("GET", url).status == 401);
+  CHECK(http_call("GET", url, {}, {"If-None-Match: " + etag}).status == 401);
+  CHECK(http_call("GET", url, {}, {"If-None-Match: " + etag, "Authorization: Bearer wrong-token"}).status == 403);
+  const auto cached = http_call("GET", url, {}, {"If-None-Match: " + etag, kAuth});
+  CHECK(cached.status == 304);
+  CHECK(header_of(cached, "Cache-Control") == "private, no-cache");
+  CHECK(header_of(cached, "Referrer-Policy") == "no-referrer");
+  CHECK(g.gateway->stop() == 0);
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,6 +35,9 @@ struct Response {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  /// A body shared with whoever keeps it (a cache of answers), sent instead of `body` when set:
+  /// a large answer served many times is not copied for each.
+  std::shared_ptr<const std::string> shared_body;
 
   /// A response with a body and its Content-Type.
   static Response make(int status, std::string body, std::string content_type);

@@ -134,6 +134,14 @@ class Database {
   /// readiness probe): throws StoreError when it does not.
   void ping();
 
+  /// A token that changes whenever a transaction that changed anything commits (on any
+  /// connection, in any process): SQLite's data_version read on a connection of its own that
+  /// never writes, PostgreSQL's current snapshot (equal snapshots see the same data). What was
+  /// read after a token was taken is current for as long as the token stays the same, so answers
+  /// built from the database can be cached against it. Nullopt when the backend cannot tell (an
+  /// in-memory SQLite database). Throws StoreError when the database cannot be reached.
+  std::optional<std::string> data_version();
+
  private:
   template <typename F>
   auto run(F&& body, bool read_only) -> std::invoke_result_t<F&, Transaction&> {
