@@ -116,7 +116,7 @@ echo
 echo "day close, $sim_vms VMs, median of $days day(s): $total s ($stages); summary_daily rows = simulator VMs = $sim_vms"
 
 if [ -n "${VCTP_BENCH_RESULTS:-}" ]; then
-  printf 'end to end\tday close, %s VMs: last hourly snapshot to daily report on disk, 4 services, SQLite (median of %s days; %s)\t%.2f s\t3600 s (the hour before the next snapshot)\t%s\tday-close time / the hour it must fit in; lower is better\n' \
+  printf 'end to end\tday close, %s VMs: last hourly snapshot to daily report on disk, 4 services, SQLite (median of %s days; medians of the stages: %s)\t%.2f s\t3600 s (the hour before the next snapshot)\t%s\tday-close time / the hour it must fit in; lower is better\n' \
     "$(echo "$sim_vms" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta')" "$days" "$stages" "$total" \
     "$(awk -v a="$total" 'BEGIN {printf "%.4fx", a / 3600}')" >> "$VCTP_BENCH_RESULTS"
 fi
