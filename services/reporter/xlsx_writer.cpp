@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <memory>
 
 namespace vctp::reporter {
@@ -64,17 +65,23 @@ class Formats {
     format_set_align(header_, LXW_ALIGN_VERTICAL_TOP);
     const std::string money = money_format(currency);
     for (int bold = 0; bold < 2; ++bold) {
+      // Equal formats share one object: libxlsxwriter caches the style index only in the first
+      // object of a kind and hashes every other on every cell. A plain cell without a number
+      // format is the default style: no format at all.
+      std::map<std::string, lxw_format*> by_num_format;
       for (int i = 0; i <= static_cast<int>(CellFormat::kFlag); ++i) {
-        lxw_format* f = check_ptr(workbook_add_format(wb), "adding a format");
         const auto cf = static_cast<CellFormat>(i);
-        if (cf == CellFormat::kMoney) {
-          format_set_num_format(f, money.c_str());
-        } else if (const char* nf = num_format(cf)) {
-          format_set_num_format(f, nf);
-        }
-        if (bold) {
-          format_set_bold(f);
-          format_set_top(f, LXW_BORDER_THIN);
+        const char* nf = num_format(cf);
+        const std::string key = cf == CellFormat::kMoney ? money : (nf ? nf : "");
+        if (!bold && key.empty()) continue;
+        lxw_format*& f = by_num_format[key];
+        if (f == nullptr) {
+          f = check_ptr(workbook_add_format(wb), "adding a format");
+          if (!key.empty()) format_set_num_format(f, key.c_str());
+          if (bold) {
+            format_set_bold(f);
+            format_set_top(f, LXW_BORDER_THIN);
+          }
         }
         cells_[bold][i] = f;
       }
