@@ -6,15 +6,18 @@
 # read at once, hourly_snapshot_concurrency x VMs per vCenter: memory follows the vCenters read
 # at once, not the estate). Each hour's rows are checked: 40,000, 2,000 per vCenter under 20
 # vCenter UUIDs, every vCenter registered ok.
-# Usage: [VCENTERS=20 VMS=2000 CONCURRENCY=4] bench/collector/load.sh [BUILD_DIR]   (default build-release, built with the release preset)
+# Usage: [VCENTERS=20 VMS=2000 CONCURRENCY=4] bench/collector/load.sh [BUILD_DIR]   (default
+# ${VCTP_BENCH_BUILD:-build-release}, built with the release preset unless VCTP_BENCH_NO_BUILD is set).
+# With VCTP_BENCH_RESULTS set (scripts/bench, through bench/collector/run.sh) it appends its two
+# rows there.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-build=${1:-$root/build-release}
+build=${1:-${VCTP_BENCH_BUILD:-$root/build-release}}
 # VCENTERS, VMS (per vCenter, even) and CONCURRENCY change the set-up, e.g. to see what the memory follows.
 vcenters=${VCENTERS:-20}
 vms=${VMS:-2000}
 concurrency=${CONCURRENCY:-4}
-if [ ! -x "$build/bin/vctp-collector" ]; then
+if [ -z "${VCTP_BENCH_NO_BUILD:-}" ] && [ ! -x "$build/bin/vctp-collector" ]; then
   cmake --preset release -S "$root" >/dev/null
   cmake --build "$build" -j2 --target vctp-collector vcsim
 fi
@@ -80,3 +83,10 @@ awk -v w="$median_wall" -v r="$median_rss" -v n="$total" -v f="$in_flight" 'BEGI
   exit !(w < 3600 && r / f < 16)
 }' || { echo "OVER THE LIMIT" >&2; exit 1; }
 echo "every hour: $total rows, $vms per vCenter, $vcenters vCenters registered ok"
+if [ -n "${VCTP_BENCH_RESULTS:-}" ]; then
+  awk -v w="$median_wall" -v r="$median_rss" -v f="$in_flight" -v c="$vcenters" -v v="$vms" -v k="$concurrency" 'BEGIN {
+    set = sprintf("%d vCenters x %d VMs at once (concurrency %d)", c, v, k)
+    printf "collector\t--once, %s, wall\t%.2f s\t3,600 s (the hour it stands for)\t%.4fx\tshare of the hour used; lower is better\n", set, w, w / 3600
+    printf "collector\t--once, %s, peak RSS\t%.1f MiB\t%.0f MiB (16 KiB per VM being read at once)\t%.2fx\tshare of the memory limit; at most 1.0x\n", set, r / 1024, 16 * f / 1024, r / (16 * f)
+  }' >> "$VCTP_BENCH_RESULTS"
+fi

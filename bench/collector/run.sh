@@ -199,4 +199,6 @@ if [ -n "${VCTP_BENCH_NOTES:-}" ]; then
     done
   } >> "$VCTP_BENCH_NOTES"
 fi
+# At estate load: many vCenters read at once by one process (load.sh, its own simulators).
+if [ -n "${VCTP_BENCH_RESULTS:-}" ]; then "$root/bench/collector/load.sh" "$build"; fi
 echo "bench/collector/run.sh took $(awk "BEGIN {printf \"%.0f\", $(date +%s.%N) - $started}") s"
