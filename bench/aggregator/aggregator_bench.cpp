@@ -81,6 +81,88 @@ store::HourlyVmRow vm(int i, system_clock::time_point t, int hour) {
   return r;
 }
 
+/// The day's 24 hourly tables of `vms` VMs in two vCenters, through the store's bulk path.
+/// Returns the time taken.
+double write_day(store::Database& db, core::Clock& clock, sys_days day, int vms) {
+  const auto started = steady_clock::now();
+  store::SnapshotWriter writer(db, clock);
+  for (int h = 0; h < 24; ++h) {
+    const system_clock::time_point t = day + hours(h);
+    for (const std::string vc : {"vc1", "vc2"}) {
+      int i = vc == "vc1" ? 0 : 1;
+      writer.write_vms(store::TableName::hourly(t), vc, [&](store::HourlyVmRow& row) {
+        if (i >= vms) return false;
+        row = vm(i, t, h);
+        i += 2;
+        return true;
+      });
+    }
+  }
+  return seconds_since(started);
+}
+
+/// The other 30 days of December: copies of the first day's summary, registered.
+double copy_days(store::Database& db, core::Clock& clock, sys_days day) {
+  const auto started = steady_clock::now();
+  const store::SnapshotRegistry reg(db, clock);
+  const auto columns = store::summary_columns(store::SnapshotKind::kDaily);
+  std::string rest;
+  for (std::size_t c = 1; c < columns.size(); ++c) rest += ", " + std::string(columns[c].name);
+  for (int d = 2; d <= 31; ++d) {
+    const auto p = aggregator::Period::day(year_month_day(day + days(d - 1)));
+    db.transact([&](store::Transaction& tx) {
+      tx.execute("DROP TABLE IF EXISTS " + p.table().str());
+      tx.execute(aggregator::create_table_sql(aggregator::SqlText(tx.dialect()), p.table().str(), columns));
+      const auto rows = tx.execute(
+          "INSERT INTO " + p.table().str() + " SELECT $1" + rest + " FROM summary_daily_20261201", {p.text()});
+      reg.record(tx, store::Registration{p.table(), std::nullopt, rows, store::SnapshotStatus::kOk, std::nullopt,
+                                         milliseconds(0)});
+    });
+  }
+  return seconds_since(started);
+}
+
+/// A summary run `repeat` times, each followed by its floor over `tables` with `measures`.
+struct Timed {
+  double summary_s = 0, floor_s = 0;
+  aggregator::AggregationOutcome outcome;
+  std::int64_t floor_groups = 0;
+};
+
+Timed time_summary(store::Database& db, aggregator::Aggregator& agg, aggregator::SummaryKind kind,
+                   const std::string& period, const std::vector<std::string>& tables, const std::string& measures,
+                   int repeat) {
+  Timed timed;
+  std::vector<double> runs, floors;
+  for (int r = 0; r < repeat; ++r) {
+    const auto started = steady_clock::now();
+    timed.outcome = agg.run(kind, period);  // replaces the table each time
+    runs.push_back(seconds_since(started));
+    if (!timed.outcome.ok) return timed;
+    floors.push_back(floor_seconds(db, tables, measures, timed.floor_groups));
+  }
+  timed.summary_s = median(runs);
+  timed.floor_s = median(floors);
+  return timed;
+}
+
+void print_figures(const std::string& driver, int vms, int repeat, double write_s, double copy_s, const Timed& daily,
+                   const Timed& monthly) {
+  const char* d = driver.c_str();
+  std::printf("%-8s vms=%d  write 24 hourly tables: %.1f s (%d rows)\n", d, vms, write_s, vms * 24);
+  std::printf("%-8s daily summary over 24 hourly tables:  %.2f s median of %d (%lld rows); floor %.2f s (x%.2f)\n",
+              d, daily.summary_s, repeat, static_cast<long long>(daily.outcome.rows), daily.floor_s,
+              daily.summary_s / daily.floor_s);
+  std::printf("%-8s (copying 30 more daily tables: %.1f s)\n", d, copy_s);
+  std::printf("%-8s monthly summary over 31 daily tables: %.2f s median of %d (%lld rows); floor %.2f s (x%.2f)\n",
+              d, monthly.summary_s, repeat, static_cast<long long>(monthly.outcome.rows), monthly.floor_s,
+              monthly.summary_s / monthly.floor_s);
+  // For run.sh: kind, the summary's median and the floor's, in seconds.
+  std::printf("FIGURE write %.4f %.4f\n", write_s / 24, write_s / 24);
+  std::printf("FIGURE daily %.4f %.4f\n", daily.summary_s, daily.floor_s);
+  std::printf("FIGURE monthly %.4f %.4f\n", monthly.summary_s, monthly.floor_s);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -106,103 +188,43 @@ int main(int argc, char** argv) {
   auto db = store::open_database(driver, url);
   const auto day = sys_days(year(2026) / December / 1);
   test::FakeClock clock(day + days(31) + hours(1));
-
-  auto started = steady_clock::now();
-  store::SnapshotWriter writer(*db, clock);
-  for (int h = 0; h < 24; ++h) {
-    const system_clock::time_point t = day + hours(h);
-    for (const std::string vc : {"vc1", "vc2"}) {
-      int i = vc == "vc1" ? 0 : 1;
-      writer.write_vms(store::TableName::hourly(t), vc, [&](store::HourlyVmRow& row) {
-        if (i >= vms) return false;
-        row = vm(i, t, h);
-        i += 2;
-        return true;
-      });
-    }
-  }
-  const double write_s = seconds_since(started);
+  const double write_s = write_day(*db, clock, day, vms);
 
   metrics::Registry registry;
   aggregator::AggregatorMetrics metrics(registry);
   aggregator::Aggregator agg(*db, clock, aggregator::ChargebackRules({"tenant-49"}, {"cl-1*"}, {}), metrics);
-  std::vector<double> daily_runs, daily_floor;
-  aggregator::AggregationOutcome daily;
-  std::vector<std::string> hourly_tables;
+  std::vector<std::string> hourly_tables, daily_tables;
   for (int h = 0; h < 24; ++h) hourly_tables.push_back(store::TableName::hourly(day + hours(h)).str());
-  std::int64_t groups = 0;
-  for (int r = 0; r < repeat; ++r) {
-    started = steady_clock::now();
-    daily = agg.run(aggregator::SummaryKind::kDaily, "2026-12-01");  // replaces the table each time
-    daily_runs.push_back(seconds_since(started));
-    if (!daily.ok) {
-      std::cerr << "daily summary failed: " << daily.error << "\n";
-      return 1;
-    }
-    daily_floor.push_back(floor_seconds(
-        *db, hourly_tables, "SUM(vcpu_count), MAX(vcpu_count), SUM(ram_mb), MAX(ram_mb), SUM(disk_gb)", groups));
-  }
-  const double daily_s = median(daily_runs);
-  // The summary keeps every VM but tenant-49's (i % 50 == 49), each seen in all 24 hours.
-  const std::int64_t kept = vms - vms / 50;  // i = 49, 99, ... below vms are left out
-  bool right = groups == vms && daily.rows == kept &&
-               scalar(*db, "SELECT SUM(samples_seen) FROM summary_daily_20261201") == 24 * kept;
-
-  // The other 30 days of December: copies of the first day's summary, registered.
-  started = steady_clock::now();
-  const store::SnapshotRegistry reg(*db, clock);
-  const auto columns = store::summary_columns(store::SnapshotKind::kDaily);
-  std::string rest;
-  for (std::size_t c = 1; c < columns.size(); ++c) rest += ", " + std::string(columns[c].name);
-  for (int d = 2; d <= 31; ++d) {
-    const auto p = aggregator::Period::day(year_month_day(day + days(d - 1)));
-    db->transact([&](store::Transaction& tx) {
-      tx.execute("DROP TABLE IF EXISTS " + p.table().str());
-      tx.execute(aggregator::create_table_sql(aggregator::SqlText(tx.dialect()), p.table().str(), columns));
-      const auto rows = tx.execute(
-          "INSERT INTO " + p.table().str() + " SELECT $1" + rest + " FROM summary_daily_20261201", {p.text()});
-      reg.record(tx, store::Registration{p.table(), std::nullopt, rows, store::SnapshotStatus::kOk, std::nullopt,
-                                         milliseconds(0)});
-    });
-  }
-  const double copy_s = seconds_since(started);
-
-  std::vector<double> monthly_runs, monthly_floor;
-  aggregator::AggregationOutcome monthly;
-  std::vector<std::string> daily_tables;
   for (int d = 1; d <= 31; ++d) {
     daily_tables.push_back(aggregator::Period::day(year_month_day(day + days(d - 1))).table().str());
   }
-  for (int r = 0; r < repeat; ++r) {
-    started = steady_clock::now();
-    monthly = agg.run(aggregator::SummaryKind::kMonthly, "2026-12");
-    monthly_runs.push_back(seconds_since(started));
-    if (!monthly.ok) {
-      std::cerr << "monthly summary failed: " << monthly.error << "\n";
-      return 1;
-    }
-    monthly_floor.push_back(floor_seconds(
-        *db, daily_tables, "SUM(presence), SUM(avg_vcpu), MAX(max_vcpu), SUM(avg_ram_gb), SUM(avg_disk_gb)", groups));
+  const auto daily = time_summary(*db, agg, aggregator::SummaryKind::kDaily, "2026-12-01", hourly_tables,
+                                  "SUM(vcpu_count), MAX(vcpu_count), SUM(ram_mb), MAX(ram_mb), SUM(disk_gb)", repeat);
+  if (!daily.outcome.ok) {
+    std::cerr << "daily summary failed: " << daily.outcome.error << "\n";
+    return 1;
   }
-  const double monthly_s = median(monthly_runs);
-  right = right && groups == kept && monthly.rows == kept &&
+  // The summary keeps every VM but tenant-49's (i % 50 == 49), each seen in all 24 hours.
+  const std::int64_t kept = vms - vms / 50;  // i = 49, 99, ... below vms are left out
+  bool right = daily.floor_groups == vms && daily.outcome.rows == kept &&
+               scalar(*db, "SELECT SUM(samples_seen) FROM summary_daily_20261201") == 24 * kept;
+
+  const double copy_s = copy_days(*db, clock, day);
+  const auto monthly =
+      time_summary(*db, agg, aggregator::SummaryKind::kMonthly, "2026-12", daily_tables,
+                   "SUM(presence), SUM(avg_vcpu), MAX(max_vcpu), SUM(avg_ram_gb), SUM(avg_disk_gb)", repeat);
+  if (!monthly.outcome.ok) {
+    std::cerr << "monthly summary failed: " << monthly.outcome.error << "\n";
+    return 1;
+  }
+  right = right && monthly.floor_groups == kept && monthly.outcome.rows == kept &&
           scalar(*db, "SELECT SUM(days_present) FROM summary_monthly_202612") == 31 * kept &&
           scalar(*db, "SELECT SUM(samples_seen) FROM summary_monthly_202612") == 31 * 24 * kept;
-  std::printf("%-8s vms=%d  write 24 hourly tables: %.1f s (%d rows)\n", driver.c_str(), vms, write_s, vms * 24);
-  std::printf("%-8s daily summary over 24 hourly tables:  %.2f s median of %d (%lld rows); floor %.2f s (x%.2f)\n",
-              driver.c_str(), daily_s, repeat, static_cast<long long>(daily.rows), median(daily_floor),
-              daily_s / median(daily_floor));
-  std::printf("%-8s (copying 30 more daily tables: %.1f s)\n", driver.c_str(), copy_s);
-  std::printf("%-8s monthly summary over 31 daily tables: %.2f s median of %d (%lld rows); floor %.2f s (x%.2f)\n",
-              driver.c_str(), monthly_s, repeat, static_cast<long long>(monthly.rows), median(monthly_floor),
-              monthly_s / median(monthly_floor));
-  // For run.sh: kind, the summary's median and the floor's, in seconds.
-  std::printf("FIGURE write %.4f %.4f\n", write_s / 24, write_s / 24);
-  std::printf("FIGURE daily %.4f %.4f\n", daily_s, median(daily_floor));
-  std::printf("FIGURE monthly %.4f %.4f\n", monthly_s, median(monthly_floor));
+  print_figures(driver, vms, repeat, write_s, copy_s, daily, monthly);
   if (!right) {
-    std::cerr << "wrong result: the floor found " << groups << " VMs, the summaries " << daily.rows << " / "
-              << monthly.rows << " rows, expected " << kept << " (and every sample counted)\n";
+    std::cerr << "wrong result: the floor found " << daily.floor_groups << " / " << monthly.floor_groups
+              << " VMs, the summaries " << daily.outcome.rows << " / " << monthly.outcome.rows << " rows, expected "
+              << kept << " (and every sample counted)\n";
     return 1;
   }
   return 0;
