@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Builds the vCenter simulator (main.go) into OUTPUT from Debian's Go packages only, and only when
-# the source is newer than OUTPUT. Usage: build.sh OUTPUT
+# Builds the vCenter simulator (main.go beside this script), or the Go program in SOURCE_DIR (the
+# benchmarks' govmomi peer), into OUTPUT from Debian's Go packages only, and only when main.go is
+# newer than OUTPUT. Usage: build.sh OUTPUT [SOURCE_DIR]
 set -euo pipefail
-out=${1:?usage: build.sh OUTPUT}
-here=$(cd "$(dirname "$0")" && pwd)
+out=${1:?usage: build.sh OUTPUT [SOURCE_DIR]}
+here=$(cd "${2:-$(dirname "$0")}" && pwd)
 if [ -x "$out" ] && [ "$out" -nt "$here/main.go" ]; then
   exit 0
 fi
@@ -11,7 +12,7 @@ if ! command -v go >/dev/null; then
   echo "vcsim: 'go' is missing: install golang-go and golang-github-vmware-govmomi-dev (scripts/bootstrap)" >&2
   exit 1
 fi
-if [ ! -d /usr/share/gocode/src/github.com/vmware/govmomi/simulator ]; then
+if [ ! -d /usr/share/gocode/src/github.com/vmware/govmomi/simulator ] || [ ! -d /usr/share/gocode/src/github.com/vmware/govmomi/view ]; then
   echo "vcsim: govmomi is missing: install golang-github-vmware-govmomi-dev (scripts/bootstrap)" >&2
   exit 1
 fi

@@ -25,24 +25,10 @@ void write_discovered_vm(store::Database& db) {
   }
   db.transact([](store::Transaction& tx) {
     const auto r = test::vm_row("vm-found");
-    store::InventoryRecord inv;
-    inv.vcenter = r.vcenter;
-    inv.vcenter_uuid = r.vcenter_uuid;
-    inv.vm_id = r.vm_id;
-    inv.instance_uuid = r.instance_uuid;
-    inv.name = r.name;
-    inv.first_seen = test::at("2026-11-24T11:00:00Z");
-    inv.last_seen = test::at("2026-11-24T23:00:00Z");
-    store::upsert_inventory(tx, {inv});  // no creation_time: vCenter gave no createDate
-
-    store::VmEvent ev;
-    ev.vcenter_uuid = r.vcenter_uuid;
-    ev.event_key = 7;
-    ev.event_type = "VmDiscoveredEvent";
-    ev.created_time = test::at("2026-11-24T10:30:00Z");
-    ev.vm_id = r.vm_id;
-    ev.instance_uuid = r.instance_uuid;
-    ev.vm_name = r.name;
+    // no creation_time: vCenter gave no createDate
+    store::upsert_inventory(
+        tx, {test::inventory_of(r, std::nullopt, test::at("2026-11-24T11:00:00Z"), test::at("2026-11-24T23:00:00Z"))});
+    const auto ev = test::event_of(r, 7, "VmDiscoveredEvent", test::at("2026-11-24T10:30:00Z"));
     store::insert_vm_events(tx, {ev});
   });
 }

@@ -19,6 +19,35 @@ std::string hour_text(int day, int h) {
 
 }  // namespace
 
+store::InventoryRecord inventory_of(const store::HourlyVmRow& r,
+                                    std::optional<std::chrono::system_clock::time_point> created,
+                                    std::chrono::system_clock::time_point first_seen,
+                                    std::chrono::system_clock::time_point last_seen) {
+  store::InventoryRecord inv;
+  inv.vcenter = r.vcenter;
+  inv.vcenter_uuid = r.vcenter_uuid;
+  inv.vm_id = r.vm_id;
+  inv.instance_uuid = r.instance_uuid;
+  inv.name = r.name;
+  inv.creation_time = created;
+  inv.first_seen = first_seen;
+  inv.last_seen = last_seen;
+  return inv;
+}
+
+store::VmEvent event_of(const store::HourlyVmRow& r, std::int64_t key, const std::string& type,
+                        std::chrono::system_clock::time_point when) {
+  store::VmEvent ev;
+  ev.vcenter_uuid = r.vcenter_uuid;
+  ev.event_key = key;
+  ev.event_type = type;
+  ev.created_time = when;
+  ev.vm_id = r.vm_id;
+  ev.instance_uuid = r.instance_uuid;
+  ev.vm_name = r.name;
+  return ev;
+}
+
 store::HourlyVmRow vm_row(const std::string& name, const std::string& vcenter) {
   store::HourlyVmRow r;
   r.vcenter = vcenter;
@@ -142,26 +171,9 @@ void write_fixture_day(store::Database& db) {
   }
 
   db.transact([](store::Transaction& tx) {
-    store::InventoryRecord inv;
-    const auto r = vm_row("vm-new");
-    inv.vcenter = r.vcenter;
-    inv.vcenter_uuid = r.vcenter_uuid;
-    inv.vm_id = r.vm_id;
-    inv.instance_uuid = r.instance_uuid;
-    inv.name = r.name;
-    inv.creation_time = at("2026-11-24T10:30:00Z");
-    inv.first_seen = at("2026-11-24T11:00:00Z");
-    inv.last_seen = at("2026-11-24T23:00:00Z");
-    store::upsert_inventory(tx, {inv});
-
-    store::VmEvent ev;
-    ev.vcenter_uuid = "vc1-uuid";
-    ev.event_key = 1001;
-    ev.event_type = "VmRemovedEvent";
-    ev.created_time = at("2026-11-24T15:15:00Z");
-    ev.vm_id = "vm-vm-gone";
-    ev.instance_uuid = "iu-vm-gone";
-    ev.vm_name = "vm-gone";
+    store::upsert_inventory(tx, {inventory_of(vm_row("vm-new"), at("2026-11-24T10:30:00Z"),
+                                              at("2026-11-24T11:00:00Z"), at("2026-11-24T23:00:00Z"))});
+    const auto ev = event_of(vm_row("vm-gone"), 1001, "VmRemovedEvent", at("2026-11-24T15:15:00Z"));
     store::insert_vm_events(tx, {ev});
   });
 }

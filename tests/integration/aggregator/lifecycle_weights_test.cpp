@@ -40,27 +40,11 @@ void write_day(store::Database& db) {
     writer.write_vms(store::TableName::hourly(t), std::string("vc1"), rows);
   }
   db.transact([](store::Transaction& tx) {
-    const auto late = test::vm_row("vm-late");
-    store::InventoryRecord inv;
-    inv.vcenter = late.vcenter;
-    inv.vcenter_uuid = late.vcenter_uuid;
-    inv.vm_id = late.vm_id;
-    inv.instance_uuid = late.instance_uuid;
-    inv.name = late.name;
-    inv.creation_time = test::at("2026-11-24T10:30:00Z");
-    inv.first_seen = test::at("2026-11-24T00:00:00Z");
-    inv.last_seen = test::at("2026-11-24T23:00:00Z");
-    store::upsert_inventory(tx, {inv});
-
-    const auto removed = test::vm_row("vm-removed");
-    store::VmEvent ev;
-    ev.vcenter_uuid = removed.vcenter_uuid;
-    ev.event_key = 9;
-    ev.event_type = "VmRemovedEvent";
-    ev.created_time = test::at("2026-11-24T15:15:00Z");
-    ev.vm_id = removed.vm_id;
-    ev.instance_uuid = removed.instance_uuid;
-    ev.vm_name = removed.name;
+    store::upsert_inventory(tx, {test::inventory_of(test::vm_row("vm-late"), test::at("2026-11-24T10:30:00Z"),
+                                                    test::at("2026-11-24T00:00:00Z"),
+                                                    test::at("2026-11-24T23:00:00Z"))});
+    const auto ev =
+        test::event_of(test::vm_row("vm-removed"), 9, "VmRemovedEvent", test::at("2026-11-24T15:15:00Z"));
     store::insert_vm_events(tx, {ev});
   });
 }
