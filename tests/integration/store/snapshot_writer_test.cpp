@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <limits>
 #include <thread>
 
 #include "backend_db.hpp"
@@ -234,4 +235,42 @@ TEST_CASE("vCenters of one hour may write at the same time from several threads"
   CHECK(failures == 0);
   CHECK(count(*db, "SELECT COUNT(*) FROM " + table.str()) == 2000);
   CHECK(count(*db, "SELECT COUNT(*) FROM snapshot_registry") == 4);
+}
+
+TEST_CASE("odd values round-trip exactly through the bulk write on both backends") {
+  const auto backend = GENERATE(from_range(test::all_backends()));
+  test::BackendDb tdb(backend);
+  INFO(tdb.driver());
+  auto db = tdb.open();
+  store::SnapshotWriter writer(*db);
+  const auto t = at("2026-11-24T13:00:00Z");
+  auto rows = vms("vc1", 3, t);
+  rows[0].name = "tab\there, back\\slash, new\nline, cr\r, quote \" ' , comma";
+  rows[0].folder = "/Zürich/ジョブ/ŝ€";
+  rows[0].vcpu_count = std::numeric_limits<std::int64_t>::max();
+  rows[0].ram_mb = std::numeric_limits<std::int64_t>::min();
+  rows[0].disk_gb = 0.1 + 0.2;
+  rows[0].creation_time = at("1970-01-01T00:00:00Z");
+  rows[1].name = "";
+  rows[1].disk_gb = -1.7976931348623157e308;
+  rows[1].creation_time.reset();
+  rows[2].disk_gb = 4.9406564584124654e-324;
+  rows[2].creation_time = t + milliseconds(999);  // stored to the second
+  writer.write_vms(TableName::hourly(t), "vc1", rows);
+  const auto back = db->query("SELECT vm_id, name, folder, vcpu_count, ram_mb, disk_gb, creation_time, "
+                              "snapshot_time FROM snap_hourly_2026112413 ORDER BY vm_id");
+  REQUIRE(back.size() == 3);
+  CHECK(back[0].get_text("name") == rows[0].name);
+  CHECK(back[0].get_text("folder") == rows[0].folder);
+  CHECK(back[0].get_int("vcpu_count") == std::numeric_limits<std::int64_t>::max());
+  CHECK(back[0].get_int("ram_mb") == std::numeric_limits<std::int64_t>::min());
+  CHECK(back[0].get_double("disk_gb") == 0.1 + 0.2);
+  CHECK(back[0].get_text("creation_time") == "1970-01-01T00:00:00Z");
+  CHECK(back[0].get_text("snapshot_time") == "2026-11-24T13:00:00Z");
+  CHECK(back[1].get_text("name").empty());
+  CHECK_FALSE(back[1].is_null("name"));
+  CHECK(back[1].get_double("disk_gb") == -1.7976931348623157e308);
+  CHECK(back[1].is_null("creation_time"));
+  CHECK(back[2].get_double("disk_gb") == 4.9406564584124654e-324);
+  CHECK(back[2].get_text("creation_time") == "2026-11-24T13:00:00Z");
 }
