@@ -274,3 +274,31 @@ TEST_CASE("odd values round-trip exactly through the bulk write on both backends
   CHECK(back[2].get_double("disk_gb") == 4.9406564584124654e-324);
   CHECK(back[2].get_text("creation_time") == "2026-11-24T13:00:00Z");
 }
+
+TEST_CASE("a shared hour's table of older column types is still written (text COPY on PostgreSQL)") {
+  const auto backend = GENERATE(from_range(test::all_backends()));
+  test::BackendDb tdb(backend);
+  INFO(tdb.driver());
+  auto db = tdb.open();
+  store::SnapshotWriter writer(*db);
+  const auto t = at("2026-11-24T13:00:00Z");
+  // As made by hand or by another release: vcpu_count a 32-bit integer, disk_gb numeric.
+  db->execute("CREATE TABLE snap_hourly_2026112413 (snapshot_time " +
+              std::string(backend == store::Backend::kPostgres ? "TIMESTAMPTZ" : "TEXT") +
+              " NOT NULL, vcenter TEXT NOT NULL, vcenter_uuid TEXT NOT NULL, vm_id TEXT NOT NULL, "
+              "instance_uuid TEXT, bios_uuid TEXT, name TEXT, datacenter TEXT, cluster TEXT, host TEXT, "
+              "resource_pool TEXT, folder TEXT, tenant TEXT, vcpu_count INTEGER, ram_mb BIGINT, "
+              "disk_gb NUMERIC, power_state TEXT, is_template " +
+              std::string(backend == store::Backend::kPostgres ? "BOOLEAN" : "INTEGER") +
+              " NOT NULL, srm_placeholder " +
+              std::string(backend == store::Backend::kPostgres ? "BOOLEAN" : "INTEGER") +
+              " NOT NULL, guest_os TEXT, creation_time " +
+              std::string(backend == store::Backend::kPostgres ? "TIMESTAMPTZ" : "TEXT") + ")");
+  const auto rows = vms("vc1", 5, t);
+  CHECK(writer.write_vms(TableName::hourly(t), "vc1", rows).rows == 5);
+  const auto back = db->query("SELECT vcpu_count, disk_gb, name FROM snap_hourly_2026112413 ORDER BY vm_id");
+  REQUIRE(back.size() == 5);
+  CHECK(back[4].get_int(0) == rows[4].vcpu_count);
+  CHECK(back[4].get_double(1) == rows[4].disk_gb);
+  CHECK(back[4].get_text(2) == rows[4].name);
+}
