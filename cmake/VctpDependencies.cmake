@@ -13,6 +13,8 @@ pkg_check_modules(NATS REQUIRED IMPORTED_TARGET libnats)
 find_package(pugixml REQUIRED)
 find_package(SQLite3 REQUIRED)
 pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx)
+# libpq itself, for binary COPY (PQputCopyData) beside libpqxx.
+pkg_check_modules(PQ REQUIRED IMPORTED_TARGET libpq)
 pkg_check_modules(XLSXWRITER REQUIRED IMPORTED_TARGET xlsxwriter)
 if(VCTP_BUILD_TESTS)
   find_package(Catch2 2 REQUIRED)

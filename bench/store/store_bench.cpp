@@ -1,9 +1,10 @@
 // Writes N hourly VM snapshot rows through vctp's bulk path (SnapshotWriter: one transaction,
-// prepared INSERT on SQLite, COPY through pqxx::stream_to on PostgreSQL) and loads the same rows
+// prepared INSERT on SQLite, binary COPY through libpq on PostgreSQL) and loads the same rows
 // with each database's own tool (sqlite3 .import of a CSV, psql \copy), printing rows/s of both.
 //
-//   vctp_store_bench [--rows N] [--sqlite-dir DIR] [--sqlite3 PATH]
+//   vctp_store_bench [--rows N] [--repeats N] [--sqlite-dir DIR] [--sqlite3 PATH]
 //                    [--postgres-dsn DSN] [--psql PATH]
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -29,6 +30,7 @@ struct Options {
   std::string sqlite3 = "sqlite3";
   std::optional<std::string> postgres_dsn;
   std::string psql = "psql";
+  int repeats = 3;
 };
 
 const auto kHour = *core::parse_iso8601("2026-11-24T13:00:00Z");
@@ -129,14 +131,6 @@ double vctp_bulk(store::Database& db, long rows) {
   return s;
 }
 
-/// Creates an empty copy of the snapshot table for the database's own loader.
-void create_peer_table(store::Database& db) {
-  db.transact([](store::Transaction& tx) {
-    tx.execute("DROP TABLE IF EXISTS bench_import");
-    tx.execute("CREATE TABLE bench_import AS SELECT * FROM snap_hourly_2026112413 WHERE 1 = 0");
-  });
-}
-
 int run_tool(const std::string& command) {
   const int status = std::system(command.c_str());
   if (status != 0) std::fprintf(stderr, "command failed (%d): %s\n", status, command.c_str());
@@ -152,43 +146,89 @@ std::string shell_quote(const std::string& s) {
   return out + "'";
 }
 
-void bench_sqlite(const Options& o, const std::filesystem::path& csv, double generate_s) {
+std::int64_t count_rows(store::Database& db, const std::string& table) {
+  return db.query("SELECT count(*) FROM " + table)[0].get_int(0);
+}
+
+void check_rows(store::Database& db, const std::string& table, long rows) {
+  const auto n = count_rows(db, table);
+  if (n != rows) {
+    throw std::runtime_error(table + " holds " + std::to_string(n) + " rows, not " + std::to_string(rows));
+  }
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+/// Medians of one backend: seconds of vctp's path and of the loader, bytes per row on disk.
+struct Medians {
+  std::vector<double> vctp, peer, bytes;
+};
+
+void bench_sqlite(const Options& o, const std::filesystem::path& csv, Medians& m) {
   const auto dir = std::filesystem::path(*o.sqlite_dir);
   std::filesystem::create_directories(dir);
   const auto file = dir / "bench.sqlite3";
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file.string() + suffix);
   auto db = store::open_database("sqlite", file.string());
+  // The database file and its write-ahead log (not checkpointed yet) grow by the table.
+  const auto on_disk = [&file] {
+    std::error_code ec;
+    const auto wal = std::filesystem::file_size(file.string() + "-wal", ec);
+    return std::filesystem::file_size(file) + (ec ? 0 : wal);
+  };
+  const auto before = on_disk();
   const double s = vctp_bulk(*db, o.rows);
   report("sqlite", "vctp bulk path (prepared INSERT, 1 tx)", o.rows, s);
-  report("sqlite", "  of which generating the rows", o.rows, generate_s);
-  create_peer_table(*db);
+  check_rows(*db, "snap_hourly_2026112413", o.rows);
+  m.vctp.push_back(s);
+  m.bytes.push_back(static_cast<double>(on_disk() - before) / static_cast<double>(o.rows));
+  // The loader's table: the same CREATE TABLE (NOT NULL included), no index on either.
+  const auto ddl = db->query("SELECT sql FROM sqlite_master WHERE name = 'snap_hourly_2026112413'")[0].get_text(0);
+  db->execute("DROP TABLE IF EXISTS bench_import");
+  db->execute("CREATE TABLE bench_import" + ddl.substr(ddl.find('(') - 1));
   db.reset();
   const auto start = Clock::now();
-  if (run_tool(o.sqlite3 + " " + shell_quote(file.string()) + " -cmd '.mode csv' " +
-               "'.import " + csv.string() + " bench_import'") != 0) {
-    return;
+  if (run_tool(o.sqlite3 + " " + shell_quote(file.string()) + " -cmd '.mode csv' " + "'.import " + csv.string() +
+               " bench_import'") != 0) {
+    throw std::runtime_error("sqlite3 .import failed");
   }
-  report("sqlite", "sqlite3 .import of a CSV", o.rows, seconds_since(start));
+  const double p = seconds_since(start);
+  report("sqlite", "sqlite3 .import of a CSV", o.rows, p);
+  m.peer.push_back(p);
+  db = store::open_database("sqlite", file.string());
+  check_rows(*db, "bench_import", o.rows);
 }
 
-void bench_postgres(const Options& o, const std::filesystem::path& csv, double generate_s) {
+void bench_postgres(const Options& o, const std::filesystem::path& csv, Medians& m) {
   auto db = store::open_database("postgres", *o.postgres_dsn);
   db->execute("DROP TABLE IF EXISTS snap_hourly_2026112413");
+  db->execute("DROP TABLE IF EXISTS bench_import");
   db->execute("DELETE FROM snapshot_registry");
   const double s = vctp_bulk(*db, o.rows);
-  report("postgres", "vctp bulk path (COPY via stream_to, 1 tx)", o.rows, s);
-  report("postgres", "  of which generating the rows", o.rows, generate_s);
-  create_peer_table(*db);
+  report("postgres", "vctp bulk path (binary COPY, 1 tx)", o.rows, s);
+  check_rows(*db, "snap_hourly_2026112413", o.rows);
+  m.vctp.push_back(s);
+  m.bytes.push_back(static_cast<double>(
+                        db->query("SELECT pg_total_relation_size('snap_hourly_2026112413')")[0].get_int(0)) /
+                    static_cast<double>(o.rows));
+  // The loader's table: the same columns, constraints and (no) indexes.
+  db->execute("CREATE TABLE bench_import (LIKE snap_hourly_2026112413 INCLUDING ALL)");
+  db->execute("DROP TABLE snap_hourly_2026112413");
   const auto& columns = store::hourly_vm_columns();
   std::string list;
   for (const auto& c : columns) list += (list.empty() ? "" : ", ") + c;
   const auto start = Clock::now();
   if (run_tool(o.psql + " -X -q " + shell_quote(*o.postgres_dsn) + " -c " +
-               shell_quote("\\copy bench_import (" + list + ") FROM '" + csv.string() +
-                           "' WITH (FORMAT csv)")) != 0) {
-    return;
+               shell_quote("\\copy bench_import (" + list + ") FROM '" + csv.string() + "' WITH (FORMAT csv)")) != 0) {
+    throw std::runtime_error("psql \\copy failed");
   }
-  report("postgres", "psql \\copy of a CSV", o.rows, seconds_since(start));
+  const double p = seconds_since(start);
+  report("postgres", "psql \\copy of a CSV", o.rows, p);
+  m.peer.push_back(p);
+  check_rows(*db, "bench_import", o.rows);
   db->execute("DROP TABLE bench_import");
 }
 
@@ -205,6 +245,7 @@ int main(int argc, char** argv) {
     else if (key == "--sqlite3") o.sqlite3 = value;
     else if (key == "--postgres-dsn") o.postgres_dsn = value;
     else if (key == "--psql") o.psql = value;
+    else if (key == "--repeats") o.repeats = std::stoi(value);
     else {
       std::fprintf(stderr, "unknown option %s\n", key.c_str());
       return 2;
@@ -233,24 +274,25 @@ int main(int argc, char** argv) {
       std::printf("%ld rows of %zu columns (CSV %.0f MB)\n", o.rows,
                   store::hourly_vm_columns().size(),
                   static_cast<double>(std::filesystem::file_size(tmp)) / 1e6);
-      if (o.sqlite_dir) bench_sqlite(o, tmp, generate_s);
-      if (o.postgres_dsn) bench_postgres(o, tmp, generate_s);
+      report("both", "  of which generating the rows", o.rows, generate_s);
+      Medians sqlite, postgres;
+      // Interleaved: each repetition runs vctp and the loader of each backend in turn.
+      for (int rep = 0; rep < o.repeats; ++rep) {
+        if (o.sqlite_dir) bench_sqlite(o, tmp, sqlite);
+        if (o.postgres_dsn) bench_postgres(o, tmp, postgres);
+      }
+      std::filesystem::remove(tmp);
+      std::printf("\nmedians of %d (rows/s), ratio = vctp / loader:\n", o.repeats);
+      for (const auto& [name, m] : {std::pair{"sqlite", &sqlite}, std::pair{"postgres", &postgres}}) {
+        if (m->vctp.empty()) continue;
+        const double rows = static_cast<double>(o.rows);
+        std::printf("MEDIAN %s %.0f %.0f %.2f %.1f\n", name, rows / median(m->vctp), rows / median(m->peer),
+                    median(m->peer) / median(m->vctp), median(m->bytes));
+      }
     }
-    std::filesystem::remove(tmp);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "benchmark failed: %s\n", e.what());
     return 1;
-  }
-  std::printf("\nratio (vctp bulk path / database's own loader, rows/s):\n");
-  for (const auto& backend : {"sqlite", "postgres"}) {
-    const Figure* ours = nullptr;
-    const Figure* peer = nullptr;
-    for (const auto& f : figures) {
-      if (f.backend != backend) continue;
-      if (f.path.rfind("vctp", 0) == 0) ours = &f;
-      if (f.path.rfind("sqlite3", 0) == 0 || f.path.rfind("psql", 0) == 0) peer = &f;
-    }
-    if (ours && peer) std::printf("  %-9s %.2f\n", backend, peer->seconds / ours->seconds);
   }
   return 0;
 }

@@ -8,6 +8,29 @@
 
 namespace vctp::store {
 
+void BulkValues::null() { values.emplace_back(null_value()); }
+void BulkValues::text(std::string_view s) { values.emplace_back(std::string(s)); }
+void BulkValues::take_text(std::string& s) { values.emplace_back(std::move(s)); }
+void BulkValues::integer(std::int64_t v) { values.emplace_back(v); }
+void BulkValues::real(double v) { values.emplace_back(v); }
+void BulkValues::boolean(bool v) { values.push_back(bool_value(v)); }
+void BulkValues::time(std::chrono::system_clock::time_point t) { values.push_back(time_value(t)); }
+
+BulkRow& BulkInsert::begin_row() {
+  row_.values.clear();
+  return row_;
+}
+
+void BulkInsert::end_row() { add_row(row_.values); }
+
+std::unique_ptr<BulkInsert> Transaction::typed_bulk_insert(std::string_view table,
+                                                           const std::vector<ColumnSpec>& columns) {
+  std::vector<std::string> names;
+  names.reserve(columns.size());
+  for (const auto& c : columns) names.emplace_back(c.name);
+  return bulk_insert(table, names);
+}
+
 bool Transaction::table_exists(std::string_view name) {
   const std::string sql =
       dialect().backend() == Backend::kSqlite

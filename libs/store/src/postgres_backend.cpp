@@ -1,4 +1,7 @@
+#include <libpq-fe.h>
+
 #include <array>
+#include <bit>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -39,6 +42,39 @@ namespace vctp::store {
 namespace {
 
 constexpr std::size_t kMaxCopyColumns = 48;
+
+/// libpqxx's direct connection policy, remembering libpq's handle: libpqxx 6 has no API for a
+/// binary COPY, which PgBinaryCopy sends with libpq on the same connection (and transaction).
+class HandlePolicy final : public pqxx::connect_direct {
+ public:
+  explicit HandlePolicy(const std::string& options) : connect_direct(options) {}
+  handle do_startconnect(handle orig) override { return handle_ = connect_direct::do_startconnect(orig); }
+  handle do_completeconnect(handle orig) override { return handle_ = connect_direct::do_completeconnect(orig); }
+  handle do_dropconnect(handle orig) noexcept override { return handle_ = connect_direct::do_dropconnect(orig); }
+  handle do_disconnect(handle orig) noexcept override { return handle_ = connect_direct::do_disconnect(orig); }
+  PGconn* raw() const { return handle_; }
+
+ private:
+  handle handle_ = nullptr;
+};
+
+/// pqxx::connection (basic_connection_base<connect_direct>) with its libpq handle reachable.
+class PqConnection final : public pqxx::connection_base {
+ public:
+  explicit PqConnection(const std::string& options)
+      : connection_base(policy_), options_(options), policy_(options_) {
+    init();
+  }
+  ~PqConnection() noexcept { close(); }
+  PqConnection(const PqConnection&) = delete;
+  PqConnection& operator=(const PqConnection&) = delete;
+  /// The libpq connection, or nullptr when closed.
+  PGconn* raw() const { return policy_.raw(); }
+
+ private:
+  std::string options_;
+  HandlePolicy policy_;
+};
 
 /// What we know of a DSN's target, for messages (never the password).
 struct Target {
@@ -305,9 +341,255 @@ class PgBulkInsert final : public BulkInsert {
   bool finished_ = false;
 };
 
+/// PostgreSQL's type oids of the columns a binary COPY writes, by ColumnType.
+pqxx::oid binary_type_oid(ColumnType type) {
+  switch (type) {
+    case ColumnType::kText: return 25;    // text
+    case ColumnType::kInt: return 20;     // int8
+    case ColumnType::kReal: return 701;   // float8
+    case ColumnType::kBool: return 16;    // bool
+    case ColumnType::kTime: return 1184;  // timestamptz
+  }
+  return 0;
+}
+
+/// Seconds from the Unix epoch to PostgreSQL's (2000-01-01T00:00:00Z).
+constexpr std::int64_t kPgEpochUnixSeconds = 946'684'800;
+
+/// Rows in COPY's binary format (a 16-bit field count, then each field's 32-bit length, -1 for
+/// NULL, and its bytes in network order), fields checked against the columns' types.
+class BinaryRowEncoder final : public BulkRow {
+ public:
+  explicit BinaryRowEncoder(std::vector<ColumnSpec> columns) : columns_(std::move(columns)) {
+    static constexpr char kSignature[] = "PGCOPY\n\377\r\n";
+    buffer_.reserve(kFlushBytes + 4096);
+    buffer_.append(kSignature, sizeof kSignature);  // 11 bytes, with the trailing '\0'
+    put32(0);                                       // flags
+    put32(0);                                       // header extension length
+  }
+  void begin() {
+    field_ = 0;
+    put16(static_cast<std::uint16_t>(columns_.size()));
+  }
+  void end() {
+    if (field_ != columns_.size()) {
+      throw StoreError("bulk insert: row of " + std::to_string(field_) + " values for " +
+                       std::to_string(columns_.size()) + " columns");
+    }
+  }
+  void trailer() { put16(0xffff); }
+  std::string& buffer() { return buffer_; }
+  bool full() const { return buffer_.size() >= kFlushBytes; }
+  const std::vector<ColumnSpec>& columns() const { return columns_; }
+
+  void null() override {
+    next(nullptr);
+    put32(0xffffffffu);
+  }
+  void text(std::string_view s) override {
+    next(ColumnType::kText);
+    if (s.size() > 0x3fffffffu) throw StoreError("bulk insert: a text value of more than 1 GB");
+    put32(static_cast<std::uint32_t>(s.size()));
+    buffer_.append(s);
+  }
+  void integer(std::int64_t v) override {
+    next(ColumnType::kInt);
+    put32(8);
+    put64(static_cast<std::uint64_t>(v));
+  }
+  void real(double v) override {
+    next(ColumnType::kReal);
+    put32(8);
+    put64(std::bit_cast<std::uint64_t>(v));
+  }
+  void boolean(bool v) override {
+    next(ColumnType::kBool);
+    put32(1);
+    buffer_.push_back(v ? '\1' : '\0');
+  }
+  void time(std::chrono::system_clock::time_point t) override {
+    next(ColumnType::kTime);
+    // To the second, as time_value() gives it to the other paths.
+    const std::int64_t seconds = std::chrono::floor<std::chrono::seconds>(t).time_since_epoch().count();
+    put32(8);
+    put64(static_cast<std::uint64_t>((seconds - kPgEpochUnixSeconds) * 1'000'000));
+  }
+
+ private:
+  static constexpr std::size_t kFlushBytes = 256 * 1024;
+
+  /// Moves to the next field, checking that a value of `type` (nullptr: NULL) belongs there.
+  void next(const ColumnType* type) {
+    if (field_ >= columns_.size()) {
+      throw StoreError("bulk insert: more values than the " + std::to_string(columns_.size()) +
+                       " columns");
+    }
+    const auto& column = columns_[field_];
+    if (type && *type != column.type) {
+      throw StoreError("bulk insert: a value of the wrong type for column " +
+                       std::string(column.name));
+    }
+    ++field_;
+  }
+  void next(ColumnType type) { next(&type); }
+  void put16(std::uint16_t v) {
+    const char bytes[2] = {static_cast<char>(v >> 8), static_cast<char>(v)};
+    buffer_.append(bytes, 2);
+  }
+  void put32(std::uint32_t v) {
+    const char bytes[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16),
+                           static_cast<char>(v >> 8), static_cast<char>(v)};
+    buffer_.append(bytes, 4);
+  }
+  void put64(std::uint64_t v) {
+    put32(static_cast<std::uint32_t>(v >> 32));
+    put32(static_cast<std::uint32_t>(v));
+  }
+
+  std::vector<ColumnSpec> columns_;
+  std::string buffer_;
+  std::size_t field_ = 0;
+};
+
+/// The error of a libpq call on `conn` as a StoreError, like rethrow_translated does for
+/// libpqxx's: retryable for serialization failures, deadlocks and lock timeouts, and for a
+/// lost connection.
+StoreError copy_error(PGconn* conn, const PGresult* result, const std::string& sql,
+                      const Target& target) {
+  const std::string where = "postgres " + host_port(target) + ": ";
+  const char* message = result ? PQresultErrorMessage(result) : nullptr;
+  std::string text = scrub(message && *message ? message : PQerrorMessage(conn), target);
+  if (PQstatus(conn) == CONNECTION_BAD) return StoreError(where + "connection lost: " + text, true);
+  const char* field = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  const std::string state = field ? field : "";
+  const bool retry = state == "40001" || state == "40P01" || state == "55P03";
+  return StoreError(where + text + (state.empty() ? "" : " [" + state + "]") + " (in: " +
+                        scrub(sql.substr(0, 160), target) + ")",
+                    retry);
+}
+
+/// COPY ... FROM STDIN (FORMAT binary), sent with libpq on the transaction's connection:
+/// no value is turned into text, neither here nor by the server.
+class PgBinaryCopy final : public BulkInsert {
+ public:
+  PgBinaryCopy(PGconn* conn, std::string sql, std::vector<ColumnSpec> columns, const Target& target)
+      : conn_(conn), sql_(std::move(sql)), encoder_(std::move(columns)), target_(target) {
+    PGresult* result = PQexec(conn_, sql_.c_str());
+    const bool started = PQresultStatus(result) == PGRES_COPY_IN;
+    if (!started) {
+      auto error = copy_error(conn_, result, sql_, target_);
+      PQclear(result);
+      drain();
+      throw error;
+    }
+    PQclear(result);
+  }
+  ~PgBinaryCopy() override {
+    if (open_) {
+      // Abandoned (the row source threw): the server rolls the COPY back, and with it the
+      // transaction, which the caller is abandoning anyway.
+      PQputCopyEnd(conn_, "bulk insert abandoned");
+      drain();
+    }
+  }
+  PgBinaryCopy(const PgBinaryCopy&) = delete;
+  PgBinaryCopy& operator=(const PgBinaryCopy&) = delete;
+
+  BulkRow& begin_row() override {
+    encoder_.begin();
+    return encoder_;
+  }
+  void end_row() override {
+    encoder_.end();
+    ++rows_;
+    if (encoder_.full()) send();
+  }
+  void add_row(const std::vector<Value>& values) override;
+  std::int64_t finish() override;
+
+ private:
+  void send() {
+    auto& buffer = encoder_.buffer();
+    if (PQputCopyData(conn_, buffer.data(), static_cast<int>(buffer.size())) != 1) fail();
+    buffer.clear();
+  }
+  /// Ends the COPY after a failed call and throws the server's error (or libpq's).
+  [[noreturn]] void fail();
+  /// Reads every pending result, ending a COPY still in progress; returns the first error
+  /// result's StoreError, if any.
+  std::optional<StoreError> drain();
+
+  PGconn* conn_;
+  std::string sql_;
+  BinaryRowEncoder encoder_;
+  const Target& target_;
+  std::int64_t rows_ = 0;
+  bool open_ = true;
+};
+
+void PgBinaryCopy::add_row(const std::vector<Value>& values) {
+  const auto& columns = encoder_.columns();
+  auto& row = begin_row();
+  for (std::size_t i = 0; i < values.size() && i < columns.size(); ++i) {
+    const auto& v = values[i];
+    if (is_null(v)) {
+      row.null();
+      continue;
+    }
+    switch (columns[i].type) {
+      case ColumnType::kText: row.text(as_text(v)); break;
+      case ColumnType::kInt: row.integer(as_int(v)); break;
+      case ColumnType::kReal: row.real(as_double(v)); break;
+      case ColumnType::kBool: row.boolean(as_bool(v)); break;
+      case ColumnType::kTime: row.time(as_time(v)); break;
+    }
+  }
+  if (values.size() > columns.size()) row.null();  // reports the extra values
+  end_row();
+}
+
+std::int64_t PgBinaryCopy::finish() {
+  encoder_.trailer();
+  send();
+  open_ = false;
+  if (PQputCopyEnd(conn_, nullptr) != 1) fail();
+  PGresult* result = PQgetResult(conn_);
+  const bool ok = PQresultStatus(result) == PGRES_COMMAND_OK;
+  std::optional<StoreError> error;
+  if (!ok) error = copy_error(conn_, result, sql_, target_);
+  PQclear(result);
+  const auto later = drain();
+  if (error) throw *error;
+  if (later) throw *later;
+  return rows_;
+}
+
+void PgBinaryCopy::fail() {
+  open_ = false;
+  auto error = drain();
+  throw error ? *error : copy_error(conn_, nullptr, sql_, target_);
+}
+
+std::optional<StoreError> PgBinaryCopy::drain() {
+  std::optional<StoreError> error;
+  while (PGresult* result = PQgetResult(conn_)) {
+    const auto status = PQresultStatus(result);
+    if (status == PGRES_COPY_IN) {
+      PQclear(result);
+      if (PQputCopyEnd(conn_, "bulk insert failed") != 1) break;
+      continue;
+    }
+    if (status != PGRES_COMMAND_OK && !error) error = copy_error(conn_, result, sql_, target_);
+    PQclear(result);
+    if (PQstatus(conn_) == CONNECTION_BAD) break;
+  }
+  return error;
+}
+
 class PgTransaction final : public Transaction {
  public:
-  PgTransaction(pqxx::work& work, const Target& target) : work_(work), target_(target) {}
+  PgTransaction(pqxx::work& work, const PqConnection& conn, const Target& target)
+      : work_(work), conn_(conn), target_(target) {}
   const Dialect& dialect() const override { return dialect_; }
   void execute(std::string_view sql) override {
     try {
@@ -349,26 +631,68 @@ class PgTransaction final : public Transaction {
       rethrow_translated(target_, nullptr);
     }
   }
+  std::unique_ptr<BulkInsert> typed_bulk_insert(std::string_view table,
+                                                const std::vector<ColumnSpec>& columns) override;
   void lock(std::string_view name) override {
     execute("SELECT pg_advisory_xact_lock(hashtext($1))", {std::string(name)});
   }
 
  private:
+  /// Whether the table's columns named in `columns` have exactly the types a binary COPY of
+  /// them writes (a table of another shape, made by hand or by an older release, takes text).
+  bool binary_compatible(const std::string& quoted_table, const std::vector<ColumnSpec>& columns);
+
   pqxx::work& work_;
+  const PqConnection& conn_;
   const Target& target_;
   Dialect dialect_{Backend::kPostgres};
 };
 
+std::unique_ptr<BulkInsert> PgTransaction::typed_bulk_insert(std::string_view table,
+                                                             const std::vector<ColumnSpec>& columns) {
+  const auto quoted = dialect_.quote_identifier(table);
+  std::string sql = "COPY " + quoted + " (";
+  std::vector<std::string> names;
+  for (const auto& c : columns) {
+    sql += (names.empty() ? "" : ", ") + dialect_.quote_identifier(c.name);
+    names.emplace_back(c.name);
+  }
+  sql += ") FROM STDIN (FORMAT binary)";
+  if (columns.empty() || columns.size() > kMaxCopyColumns || !conn_.raw() ||
+      !binary_compatible(quoted, columns)) {
+    return bulk_insert(table, names);
+  }
+  return std::make_unique<PgBinaryCopy>(conn_.raw(), std::move(sql), columns, target_);
+}
+
+bool PgTransaction::binary_compatible(const std::string& quoted_table,
+                                      const std::vector<ColumnSpec>& columns) {
+  const auto types = query(
+      "SELECT attname, atttypid FROM pg_attribute WHERE attrelid = to_regclass($1) "
+      "AND attnum > 0 AND NOT attisdropped",
+      {quoted_table});
+  for (const auto& c : columns) {
+    bool found = false;
+    for (const auto& row : types) {
+      if (row.get_text(0) != c.name) continue;
+      if (row.get_int(1) != static_cast<std::int64_t>(binary_type_oid(c.type))) return false;
+      found = true;
+    }
+    if (!found) return false;
+  }
+  return true;
+}
+
 class PgConnection final : public Connection {
  public:
-  PgConnection(std::unique_ptr<pqxx::connection> conn, Target target)
+  PgConnection(std::unique_ptr<PqConnection> conn, Target target)
       : conn_(std::move(conn)), target_(std::move(target)) {}
 
   void transaction(const std::function<void(Transaction&)>& body, bool read_only) override {
     try {
       pqxx::work work(*conn_);
       if (read_only) work.exec("SET TRANSACTION READ ONLY");
-      PgTransaction tx(work, target_);
+      PgTransaction tx(work, *conn_, target_);
       body(tx);
       work.commit();
     } catch (...) {
@@ -392,7 +716,7 @@ class PgConnection final : public Connection {
   bool broken() const override { return broken_ || !conn_->is_open(); }
 
  private:
-  std::unique_ptr<pqxx::connection> conn_;
+  std::unique_ptr<PqConnection> conn_;
   Target target_;
   bool broken_ = false;
 };
@@ -402,9 +726,9 @@ std::unique_ptr<Connection> connect(const std::string& url, const Target& target
                             (target.database.empty() ? "" : " database " + target.database) +
                             (target.user.empty() ? "" : " as " + target.user) + " (" +
                             core::mask_url_password(url) + "): ";
-  std::unique_ptr<pqxx::connection> conn;
+  std::unique_ptr<PqConnection> conn;
   try {
-    conn = std::make_unique<pqxx::connection>(url);
+    conn = std::make_unique<PqConnection>(url);
   } catch (const pqxx::broken_connection& e) {
     const std::string msg = scrub(e.what(), target);
     throw StoreError(where + msg, transient_connect_failure(msg));

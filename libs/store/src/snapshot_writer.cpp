@@ -48,11 +48,11 @@ struct TableLayout<HourlyVmRow> {
     }();
     return out;
   }
-  /// Moves the row's strings into `v` (the source refills the row for the next one).
-  static void to_values(HourlyVmRow& r, std::vector<Value>& v) {
-    v.clear();
-    v.push_back(time_value(r.snapshot_time));
-    for (const auto& c : vm_columns()) v.push_back(c.take(r));
+  /// Gives the row's fields to `out`, its strings moved (the source refills the row for the
+  /// next one).
+  static void take_into(HourlyVmRow& r, BulkRow& out) {
+    out.time(r.snapshot_time);
+    for (const auto& c : vm_columns()) c.take_into(r, out);
   }
 };
 
@@ -65,9 +65,8 @@ struct TableLayout<HostRow> {
     static const auto out = store::specs(host_table());
     return out;
   }
-  static void to_values(HostRow& r, std::vector<Value>& v) {
-    v.clear();
-    for (const auto& c : host_table()) v.push_back(c.take(r));
+  static void take_into(HostRow& r, BulkRow& out) {
+    for (const auto& c : host_table()) c.take_into(r, out);
   }
 };
 
@@ -92,7 +91,6 @@ SnapshotWriteResult write(Database& db, const core::Clock& clock, const TableNam
                      " table");
   }
   if (vcenter && vcenter->empty()) throw StoreError("snapshot write: empty vcenter name");
-  const auto& columns = column_names<RowT>();
   const SnapshotRegistry registry(db, clock);
   const auto started = std::chrono::steady_clock::now();
   bool attempted = false;
@@ -117,20 +115,18 @@ SnapshotWriteResult write(Database& db, const core::Clock& clock, const TableNam
       tx.execute(create_table_sql(d, table.str(), Layout::specs(), false));
       registry.unregister(tx, table);
     }
-    auto insert = tx.bulk_insert(table.str(), columns);
+    auto insert = tx.typed_bulk_insert(table.str(), Layout::specs());
     RowT row;
-    std::vector<Value> values;
-    values.reserve(columns.size());
     bool first = true;
-    // Each row starts from defaults: to_values moved the previous one's strings away.
+    // Each row starts from defaults: take_into moved the previous one's strings away.
     while ((row = RowT{}, next(row, first && restart))) {
       first = false;
       if (vcenter && row.vcenter != *vcenter) {
         throw StoreError("snapshot write of " + table.str() + " for vCenter " + *vcenter +
                          ": a row belongs to vCenter '" + row.vcenter + "'");
       }
-      Layout::to_values(row, values);
-      insert->add_row(values);
+      Layout::take_into(row, insert->begin_row());
+      insert->end_row();
     }
     result.rows = insert->finish();
     insert.reset();

@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <limits>
 #include <thread>
 
 #include "backend_db.hpp"
@@ -234,4 +235,70 @@ TEST_CASE("vCenters of one hour may write at the same time from several threads"
   CHECK(failures == 0);
   CHECK(count(*db, "SELECT COUNT(*) FROM " + table.str()) == 2000);
   CHECK(count(*db, "SELECT COUNT(*) FROM snapshot_registry") == 4);
+}
+
+TEST_CASE("odd values round-trip exactly through the bulk write on both backends") {
+  const auto backend = GENERATE(from_range(test::all_backends()));
+  test::BackendDb tdb(backend);
+  INFO(tdb.driver());
+  auto db = tdb.open();
+  store::SnapshotWriter writer(*db);
+  const auto t = at("2026-11-24T13:00:00Z");
+  auto rows = vms("vc1", 3, t);
+  rows[0].name = "tab\there, back\\slash, new\nline, cr\r, quote \" ' , comma";
+  rows[0].folder = "/Zürich/ジョブ/ŝ€";
+  rows[0].vcpu_count = std::numeric_limits<std::int64_t>::max();
+  rows[0].ram_mb = std::numeric_limits<std::int64_t>::min();
+  rows[0].disk_gb = 0.1 + 0.2;
+  rows[0].creation_time = at("1970-01-01T00:00:00Z");
+  rows[1].name = "";
+  rows[1].disk_gb = -1.7976931348623157e308;
+  rows[1].creation_time.reset();
+  rows[2].disk_gb = 4.9406564584124654e-324;
+  rows[2].creation_time = t + milliseconds(999);  // stored to the second
+  writer.write_vms(TableName::hourly(t), "vc1", rows);
+  const auto back = db->query("SELECT vm_id, name, folder, vcpu_count, ram_mb, disk_gb, creation_time, "
+                              "snapshot_time FROM snap_hourly_2026112413 ORDER BY vm_id");
+  REQUIRE(back.size() == 3);
+  CHECK(back[0].get_text("name") == rows[0].name);
+  CHECK(back[0].get_text("folder") == rows[0].folder);
+  CHECK(back[0].get_int("vcpu_count") == std::numeric_limits<std::int64_t>::max());
+  CHECK(back[0].get_int("ram_mb") == std::numeric_limits<std::int64_t>::min());
+  CHECK(back[0].get_double("disk_gb") == 0.1 + 0.2);
+  CHECK(back[0].get_text("creation_time") == "1970-01-01T00:00:00Z");
+  CHECK(back[0].get_text("snapshot_time") == "2026-11-24T13:00:00Z");
+  CHECK(back[1].get_text("name").empty());
+  CHECK_FALSE(back[1].is_null("name"));
+  CHECK(back[1].get_double("disk_gb") == -1.7976931348623157e308);
+  CHECK(back[1].is_null("creation_time"));
+  CHECK(back[2].get_double("disk_gb") == 4.9406564584124654e-324);
+  CHECK(back[2].get_text("creation_time") == "2026-11-24T13:00:00Z");
+}
+
+TEST_CASE("a shared hour's table of older column types is still written (text COPY on PostgreSQL)") {
+  const auto backend = GENERATE(from_range(test::all_backends()));
+  test::BackendDb tdb(backend);
+  INFO(tdb.driver());
+  auto db = tdb.open();
+  store::SnapshotWriter writer(*db);
+  const auto t = at("2026-11-24T13:00:00Z");
+  // As made by hand or by another release: vcpu_count a 32-bit integer, disk_gb numeric.
+  db->execute("CREATE TABLE snap_hourly_2026112413 (snapshot_time " +
+              std::string(backend == store::Backend::kPostgres ? "TIMESTAMPTZ" : "TEXT") +
+              " NOT NULL, vcenter TEXT NOT NULL, vcenter_uuid TEXT NOT NULL, vm_id TEXT NOT NULL, "
+              "instance_uuid TEXT, bios_uuid TEXT, name TEXT, datacenter TEXT, cluster TEXT, host TEXT, "
+              "resource_pool TEXT, folder TEXT, tenant TEXT, vcpu_count INTEGER, ram_mb BIGINT, "
+              "disk_gb NUMERIC, power_state TEXT, is_template " +
+              std::string(backend == store::Backend::kPostgres ? "BOOLEAN" : "INTEGER") +
+              " NOT NULL, srm_placeholder " +
+              std::string(backend == store::Backend::kPostgres ? "BOOLEAN" : "INTEGER") +
+              " NOT NULL, guest_os TEXT, creation_time " +
+              std::string(backend == store::Backend::kPostgres ? "TIMESTAMPTZ" : "TEXT") + ")");
+  const auto rows = vms("vc1", 5, t);
+  CHECK(writer.write_vms(TableName::hourly(t), "vc1", rows).rows == 5);
+  const auto back = db->query("SELECT vcpu_count, disk_gb, name FROM snap_hourly_2026112413 ORDER BY vm_id");
+  REQUIRE(back.size() == 5);
+  CHECK(back[4].get_int(0) == rows[4].vcpu_count);
+  CHECK(back[4].get_double(1) == rows[4].disk_gb);
+  CHECK(back[4].get_text(2) == rows[4].name);
 }

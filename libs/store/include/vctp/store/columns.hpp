@@ -63,6 +63,11 @@ struct Column {
   Value take(Record& r) const {
     return std::visit([&](auto member) { return to_value(std::move(r.*member)); }, field);
   }
+  /// Gives the field to a bulk insert's row (a BulkRow), a string moved out of the record.
+  template <typename Out>
+  void take_into(Record& r, Out& out) const {
+    std::visit([&](auto member) { put(r.*member, out); }, field);
+  }
   /// Sets the field from this column of `row`; NULL reads as the field's default (empty text,
   /// 0, false, no time), except for a non-optional time, which must be there.
   void read(const Row& row, Record& r) const {
@@ -77,6 +82,25 @@ struct Column {
   static Value to_value(bool b) { return bool_value(b); }
   static Value to_value(TimePoint t) { return time_value(t); }
   static Value to_value(const std::optional<TimePoint>& t) { return time_value(t); }
+
+  template <typename Out>
+  static void put(std::string& s, Out& out) { out.take_text(s); }
+  template <typename Out>
+  static void put(std::int64_t i, Out& out) { out.integer(i); }
+  template <typename Out>
+  static void put(double d, Out& out) { out.real(d); }
+  template <typename Out>
+  static void put(bool b, Out& out) { out.boolean(b); }
+  template <typename Out>
+  static void put(TimePoint t, Out& out) { out.time(t); }
+  template <typename Out>
+  static void put(const std::optional<TimePoint>& t, Out& out) {
+    if (t) {
+      out.time(*t);
+    } else {
+      out.null();
+    }
+  }
 
   void read_into(const Row& row, std::string& out) const { out = row.get_opt_text(name).value_or(""); }
   void read_into(const Row& row, std::int64_t& out) const { out = row.get_opt_int(name).value_or(0); }

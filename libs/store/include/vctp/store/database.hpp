@@ -13,21 +13,64 @@
 #include <vector>
 
 #include "vctp/core/random.hpp"
+#include "vctp/store/columns.hpp"
 #include "vctp/store/dialect.hpp"
 #include "vctp/store/errors.hpp"
 #include "vctp/store/value.hpp"
 
 namespace vctp::store {
 
+/// The fields of one row of a bulk insert, in column order, each given as its column's type
+/// (ColumnSpec::type: text, integer, real, boolean or time), or NULL.
+class BulkRow {
+ public:
+  virtual void null() = 0;
+  virtual void text(std::string_view s) = 0;
+  /// Like text(); the string may be moved from.
+  virtual void take_text(std::string& s) { text(s); }
+  virtual void integer(std::int64_t v) = 0;
+  virtual void real(double v) = 0;
+  virtual void boolean(bool v) = 0;
+  /// A time, stored to the second (as time_value() gives it).
+  virtual void time(std::chrono::system_clock::time_point t) = 0;
+
+ protected:
+  ~BulkRow() = default;
+};
+
+/// A BulkRow collected as Values: booleans as 0/1, times as time_value() text.
+class BulkValues final : public BulkRow {
+ public:
+  std::vector<Value> values;
+
+  void null() override;
+  void text(std::string_view s) override;
+  void take_text(std::string& s) override;
+  void integer(std::int64_t v) override;
+  void real(double v) override;
+  void boolean(bool v) override;
+  void time(std::chrono::system_clock::time_point t) override;
+};
+
 /// Rows appended to one table in bulk: a prepared INSERT reused for every row (SQLite) or
-/// COPY ... FROM STDIN through pqxx::stream_to (PostgreSQL). Values are given in the order of
-/// the columns named when it was opened. Call finish() before using the transaction again.
+/// COPY ... FROM STDIN (PostgreSQL: binary format when opened with typed_bulk_insert and the
+/// table's columns have the types named, text through pqxx::stream_to otherwise). Values are
+/// given in the order of the columns named when it was opened, either as a vector (add_row)
+/// or field by field (begin_row, one BulkRow call per column, end_row).
+/// Call finish() before using the transaction again.
 class BulkInsert {
  public:
   virtual ~BulkInsert() = default;
   virtual void add_row(const std::vector<Value>& values) = 0;
+  /// Starts the next row. By default its fields are collected as Values for add_row.
+  virtual BulkRow& begin_row();
+  /// Ends the row begun by begin_row().
+  virtual void end_row();
   /// Ends the insert; returns the number of rows written.
   virtual std::int64_t finish() = 0;
+
+ private:
+  BulkValues row_;
 };
 
 /// One database transaction, handed to the body of Database::transact(). It is valid only
@@ -46,6 +89,10 @@ class Transaction {
   /// Opens a bulk insert into `table` (a name the caller validated, e.g. TableName::str()).
   virtual std::unique_ptr<BulkInsert> bulk_insert(std::string_view table,
                                                   const std::vector<std::string>& columns) = 0;
+  /// Opens a bulk insert into `table` whose rows are given field by field (begin_row), each
+  /// field as the type of its column in `columns`. By default, bulk_insert of the names.
+  virtual std::unique_ptr<BulkInsert> typed_bulk_insert(std::string_view table,
+                                                        const std::vector<ColumnSpec>& columns);
   /// Serialises, until this transaction ends, every transaction that locks the same `name`
   /// (a PostgreSQL advisory transaction lock; SQLite write transactions are serialised anyway).
   virtual void lock(std::string_view name) = 0;
