@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "day_fixture.hpp"
 #include "vctp/store/inventory.hpp"
 #include "vctp/store/snapshot_writer.hpp"
 #include "vctp/store/table_name.hpp"
@@ -108,16 +109,7 @@ void write_fleet(store::Database& db, const FleetOptions& o) {
     for (int i = 0; i < o.vms; ++i) {
       if (life[i].created) {
         const auto r = row(i, *life[i].created, o);
-        store::InventoryRecord inv;
-        inv.vcenter = r.vcenter;
-        inv.vcenter_uuid = r.vcenter_uuid;
-        inv.vm_id = r.vm_id;
-        inv.instance_uuid = r.instance_uuid;
-        inv.name = r.name;
-        inv.creation_time = life[i].created;
-        inv.first_seen = *life[i].created;
-        inv.last_seen = *life[i].created;
-        inventory.push_back(inv);
+        inventory.push_back(inventory_of(r, life[i].created, *life[i].created, *life[i].created));
       }
       if (life[i].deleted) {
         store::VmEvent ev;
